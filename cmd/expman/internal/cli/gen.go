@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/expman-dev/expman/gen"
+)
+
+const genExamples = `	//go:generate go run github.com/expman-dev/expman/cmd/expman gen -config ./configs
+	expman gen -config ./configs -o experiment_gen.go -pkg main
+	expman gen -config ./configs -check    # in CI: fail when experiment_gen.go is stale
+`
+
+func runGen(_ context.Context, e *env, args []string) error {
+	var cf configFlags
+	fs := newFlagSet(e, "gen", "-config DIR [-schema FILE] [-o FILE] [-pkg NAME] [-check]", genExamples)
+	cf.register(fs)
+	out := fs.String("o", "experiment_gen.go", "output `FILE`")
+	pkg := fs.String("pkg", "", "package `NAME` of the generated file (default $GOPACKAGE, else main)")
+	check := fs.Bool("check", false, "write nothing; fail if the output file is not what gen would write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := cf.check(fs); err != nil {
+		return err
+	}
+	if *pkg == "" {
+		*pkg = e.getenv("GOPACKAGE")
+	}
+	if *pkg == "" {
+		*pkg = "main"
+	}
+	fsys, opts := cf.source()
+	res, err := gen.Generate(gen.Config{FS: fsys, SchemaPath: opts.SchemaPath, Package: *pkg, Output: filepath.Base(*out)})
+	if err != nil {
+		return cf.relocate(err)
+	}
+	dir := filepath.Dir(*out)
+	if *check {
+		return checkFiles(dir, res.Files)
+	}
+	for _, f := range res.Files {
+		if err := writeIfChanged(filepath.Join(dir, f.Name), f.Content); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFiles reports every generated file whose content on disk differs.
+func checkFiles(dir string, files []gen.File) error {
+	var stale []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name)
+		have, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(have, f.Content) {
+			stale = append(stale, path)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: out of date with its configs; run 'go generate ./...' and commit the result", strings.Join(stale, ", "))
+}
+
+// writeIfChanged replaces path atomically, and leaves it alone (mtime and all) when the
+// content is already right, so go build caches stay warm.
+func writeIfChanged(path string, content []byte) error {
+	if have, err := os.ReadFile(path); err == nil && bytes.Equal(have, content) {
+		return nil
+	}
+	return writeFileAtomic(path, content, 0o644)
+}
+
+// writeFileAtomic writes to a temporary file beside path and renames it into place, so a
+// reader never sees a half-written file and a failure leaves the old one.
+func writeFileAtomic(path string, content []byte, perm os.FileMode) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(content); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

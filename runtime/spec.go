@@ -1,0 +1,87 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+)
+
+// The API in this file is what generated code calls. It changes only together with
+// GenVersion, so that code generated for another runtime fails to compile with a message
+// that names the fix (see EnforceVersion).
+
+// GenVersion is the version of generated code this runtime supports.
+const GenVersion = 1
+
+// MinGenVersion is the oldest generated code this runtime still supports.
+const MinGenVersion = 1
+
+// EnforceVersion is used by generated code as
+//
+//	const _ = runtime.EnforceVersion(runtime.GenVersion - N)
+//	const _ = runtime.EnforceVersion(N - runtime.MinGenVersion)
+//
+// where N is the version the generator emitted for. A constant overflow of this unsigned
+// type is a compile error, so stale generated code fails `go build`; regenerate it with
+// `go generate ./...` using the expman version in go.mod.
+type EnforceVersion uint
+
+// ExperimentSpec is an experiment as compiled into a program.
+type ExperimentSpec struct {
+	Name string
+	ID   int
+	Desc string
+	// Files are the config sources the program was generated from, copied into the
+	// workspace's configs/ folder so a run records exactly what defined it.
+	Files []ConfigFile
+}
+
+// ConfigFile is one config source, by base name.
+type ConfigFile struct {
+	Name    string
+	Content string
+}
+
+// TrialSpec is one trial of the registry: its resolved, typed settings.
+type TrialSpec[S any] struct {
+	Name     string
+	ID       int
+	Repeat   int // how many runs, >= 1
+	Settings S
+}
+
+// TrialFunc runs one repeat of a trial.
+type TrialFunc[S any] func(ctx context.Context, t *Trial[S]) error
+
+// Ptr returns a pointer to v. Generated code uses it for optional settings.
+func Ptr[T any](v T) *T { return &v }
+
+// Trial is one run: a repeat of a trial, as seen by user code.
+type Trial[S any] struct {
+	Settings   S
+	Experiment string // experiment name
+	Name       string // trial name
+	ID         int    // trial id
+	Repeat     int    // 1-based index of this repeat
+	Repeats    int    // how many repeats the trial has
+	Dir        string // this repeat's directory
+	Seed       int64  // derived from experiment id, trial id and repeat; see Seed
+	Rand       *rand.Rand
+	Logger     *slog.Logger
+}
+
+// Run executes every trial's repeats and returns an error naming the runs that failed.
+// Generated RunExperiment functions call it.
+func Run[S any](ctx context.Context, exp ExperimentSpec, trials []TrialSpec[S], fn TrialFunc[S], opts ...Option) error {
+	panic("unimplemented")
+}
+
+// Option configures Run.
+type Option func(*options)
+
+type options struct {
+	workspace string
+}
+
+// WithWorkspace sets the folder that holds experiments' directories. Default "outputs".
+func WithWorkspace(dir string) Option { return func(o *options) { o.workspace = dir } }

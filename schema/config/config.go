@@ -1,0 +1,77 @@
+// Package config loads an experiment's config folder: it reads experiment.yaml, base.yaml,
+// trials.yaml and settings.schema.json with positions, merges each trial's settings
+// (schema defaults -> base -> experiment -> trial) and validates them, reporting every
+// problem as "file:line:col: message" in one pass.
+//
+// It is the one home of loading, merging and validating; the generator and the runtime
+// both call Load. It knows nothing of code generation or execution.
+package config
+
+import (
+	"io/fs"
+
+	"github.com/expman-dev/expman/schema"
+)
+
+// File names inside a config folder.
+const (
+	ExperimentFile = "experiment.yaml"
+	BaseFile       = "base.yaml"
+	TrialsFile     = "trials.yaml"
+	SchemaFile     = "settings.schema.json"
+)
+
+// Options tune Load.
+type Options struct {
+	// SchemaPath is the settings schema's path in the file system given to Load.
+	// Empty means SchemaFile.
+	SchemaPath string
+}
+
+// Config is a loaded, merged and validated experiment definition.
+type Config struct {
+	Experiment Experiment
+	Trials     []Trial
+	Schema     *Schema
+	// Files are the sources as read, in the order experiment.yaml, base.yaml, trials.yaml,
+	// settings.schema.json (named by their base name), for copying into a workspace.
+	Files []File
+}
+
+// Experiment is what experiment.yaml says of the experiment itself.
+type Experiment struct {
+	Name string
+	ID   int
+	Desc string
+	Pos  schema.Pos // the document's top mapping
+}
+
+// Trial is one trial with its resolved settings.
+type Trial struct {
+	Name     string
+	ID       int
+	Repeat   int           // >= 1
+	Settings *schema.Value // a Map; every leaf carries the position and layer that set it
+	Pos      schema.Pos    // the trial's entry in trials.yaml
+}
+
+// File is one config source.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Schema is the settings schema: its document with positions, and its compiled form.
+type Schema struct {
+	Path string        // as given, e.g. "settings.schema.json"
+	Doc  *schema.Value // the JSON document, positions are line:col in Path
+	Raw  []byte
+	// unexported: the compiled validator
+}
+
+// Load reads, merges and validates the config folder held in fsys (paths are relative to
+// its root). Any problem in the input is returned as a schema.ErrorList holding all of
+// them, sorted; other errors (an unreadable file system) are returned as they are.
+func Load(fsys fs.FS, opts Options) (*Config, error) {
+	panic("unimplemented")
+}
