@@ -70,18 +70,23 @@ type Trial[S any] struct {
 	Logger     *slog.Logger
 }
 
-// Run executes every trial's repeats and returns an error naming the runs that failed.
-// Generated RunExperiment functions call it.
+// Run executes every repeat of every trial, in order, one after another, calling fn for each
+// with the run's settings, folder, seed, random generator and logger. It returns nil when
+// every run completed, a *RunError naming the failed, interrupted and unstarted runs
+// otherwise, and a schema.ErrorList, before creating anything, when names, ids or repeat
+// counts are unusable. Generated RunExperiment functions call it; see the package
+// documentation for the workspace, run.json and logs it writes.
 func Run[S any](ctx context.Context, exp ExperimentSpec, trials []TrialSpec[S], fn TrialFunc[S], opts ...Option) error {
-	panic("unimplemented")
+	o, err := buildOptions(opts)
+	if err != nil {
+		return err
+	}
+	return run(ctx, plan[S]{spec: exp, trials: trials, fn: fn}, o)
 }
 
-// Option configures Run.
+// Option configures Run and Experiment.Run: WithWorkspace, WithConsole, WithLogLevel.
 type Option func(*options)
 
-type options struct {
-	workspace string
-}
-
 // WithWorkspace sets the folder that holds experiments' directories. Default "outputs".
+// An empty dir is an error.
 func WithWorkspace(dir string) Option { return func(o *options) { o.workspace = dir } }

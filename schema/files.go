@@ -12,7 +12,7 @@ const NamePattern = `^[A-Za-z0-9_.-]+$`
 
 // ExperimentFile is experiment.yaml.
 type ExperimentFile struct {
-	Name     string         `json:"name" yaml:"name" jsonschema:"description=Name of the experiment; also its workspace folder. Letters, digits, _ - and . only."`
+	Name     string         `json:"name" yaml:"name" jsonschema:"description=Name of the experiment; also its workspace folder. Letters\\, digits\\, _ - and . only."`
 	ID       int            `json:"id,omitempty" yaml:"id,omitempty" jsonschema:"description=Numeric id of the experiment; part of every run's seed."`
 	Desc     string         `json:"desc,omitempty" yaml:"desc,omitempty" jsonschema:"description=What the experiment is for."`
 	Settings map[string]any `json:"settings,omitempty" yaml:"settings,omitempty" jsonschema:"description=Settings shared by all trials; overlay base.yaml."`
@@ -25,9 +25,9 @@ type BaseFile struct {
 
 // TrialFile is one entry of trials.yaml.
 type TrialFile struct {
-	Name     string         `json:"name" yaml:"name" jsonschema:"description=Name of the trial, unique in the experiment; also its folder. Letters, digits, _ - and . only."`
-	ID       int            `json:"id,omitempty" yaml:"id,omitempty" jsonschema:"description=Numeric id of the trial, unique in the experiment; part of every run's seed."`
-	Repeat   int            `json:"repeat,omitempty" yaml:"repeat,omitempty" jsonschema:"minimum=1,default=1,description=How many times the trial runs, each with its own seed."`
+	Name     string         `json:"name" yaml:"name" jsonschema:"description=Name of the trial\\, unique in the experiment; also its folder. Letters\\, digits\\, _ - and . only."`
+	ID       int            `json:"id,omitempty" yaml:"id,omitempty" jsonschema:"description=Numeric id of the trial\\, unique in the experiment; part of every run's seed."`
+	Repeat   int            `json:"repeat,omitempty" yaml:"repeat,omitempty" jsonschema:"minimum=1,default=1,description=How many times the trial runs\\, each with its own seed."`
 	Settings map[string]any `json:"settings,omitempty" yaml:"settings,omitempty" jsonschema:"description=Settings of this trial; overlay experiment.yaml and base.yaml."`
 }
 

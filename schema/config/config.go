@@ -1,13 +1,7 @@
-// Package config loads an experiment's config folder: it reads experiment.yaml, base.yaml,
-// trials.yaml and settings.schema.json with positions, merges each trial's settings
-// (schema defaults -> base -> experiment -> trial) and validates them, reporting every
-// problem as "file:line:col: message" in one pass.
-//
-// It is the one home of loading, merging and validating; the generator and the runtime
-// both call Load. It knows nothing of code generation or execution.
 package config
 
 import (
+	"fmt"
 	"io/fs"
 
 	"github.com/expman-dev/expman/schema"
@@ -66,12 +60,39 @@ type Schema struct {
 	Path string        // as given, e.g. "settings.schema.json"
 	Doc  *schema.Value // the JSON document, positions are line:col in Path
 	Raw  []byte
-	// unexported: the compiled validator
+
+	compiled *compiledSchema
+}
+
+// Validate checks settings (for example, settings a program builds at run time) against the
+// schema. Problems are positioned where settings' values were written; subject names the
+// settings in messages, e.g. `trial "a"`.
+func (s *Schema) Validate(subject string, settings *schema.Value) error {
+	if s == nil || s.compiled == nil || settings == nil {
+		return fmt.Errorf("config: Validate needs a schema from Load and settings")
+	}
+	errs := s.compiled.validate(settingsTarget(settings, nil))
+	for _, e := range errs {
+		e.Msg = subject + ": " + e.Msg
+	}
+	return errs.Err()
 }
 
 // Load reads, merges and validates the config folder held in fsys (paths are relative to
 // its root). Any problem in the input is returned as a schema.ErrorList holding all of
 // them, sorted; other errors (an unreadable file system) are returned as they are.
 func Load(fsys fs.FS, opts Options) (*Config, error) {
-	panic("unimplemented")
+	schemaPath := opts.SchemaPath
+	if schemaPath == "" {
+		schemaPath = SchemaFile
+	}
+	l := &loader{fsys: fsys, schemaPath: schemaPath}
+	cfg, err := l.load()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.errs.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/expman-dev/expman/schema"
+)
+
+// baseURL names in-memory schema resources. Nothing is ever fetched from it: refLoader
+// refuses every URL that was not added to the compiler.
+const baseURL = "file:///expman/"
+
+func refLoader(url string) (io.ReadCloser, error) {
+	return nil, fmt.Errorf("%s is not available: only references inside the schema file (#/$defs/...) are supported", url)
+}
+
+func newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020 // when the schema has no $schema
+	c.LoadURL = refLoader
+	c.AssertFormat = true
+	return c
+}
+
+// compiledSchema is a compiled JSON Schema with its document, for messages.
+type compiledSchema struct {
+	sch    *jsonschema.Schema
+	doc    *schema.Value
+	docURL string
+}
+
+// compileSchema compiles the JSON document doc (raw, already parsed into doc) named name.
+// Problems in the schema are positioned in name.
+func compileSchema(name string, raw []byte, doc *schema.Value) (*compiledSchema, schema.ErrorList) {
+	c := newCompiler()
+	url := baseURL + name
+	if err := c.AddResource(url, bytes.NewReader(raw)); err != nil {
+		return nil, schema.ErrorList{schema.Errorf(doc.Pos, "invalid schema: %s", trimJSONSchema(err))}
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		return nil, schemaErrors(doc, err)
+	}
+	docURL, _, _ := strings.Cut(sch.Location, "#")
+	return &compiledSchema{sch: sch, doc: doc, docURL: docURL}, nil
+}
+
+// schemaErrors maps a compile error. A schema that breaks its draft's meta-schema yields a
+// ValidationError whose instance is the schema document: the same mapping as for settings
+// then points at the offending keyword.
+func schemaErrors(doc *schema.Value, err error) schema.ErrorList {
+	var ve *jsonschema.ValidationError
+	if errors.As(err, &ve) {
+		t := &target{
+			inst:    doc,
+			subject: func(path []string) string { return strings.TrimSuffix("invalid schema: "+dotted("", path, doc), ": ") },
+			noun:    "keyword",
+		}
+		return t.mapValidation(ve)
+	}
+	msg := trimJSONSchema(err)
+	if ref := findRef(doc, msg); ref != nil {
+		return schema.ErrorList{schema.Errorf(ref.Pos, "invalid schema: $ref %q not found", ref.Str)}
+	}
+	return schema.ErrorList{schema.Errorf(doc.Pos, "invalid schema: %s", msg)}
+}
+
+// findRef finds the "$ref" whose target the compiler could not find, named in msg as
+// "<file>#<pointer> not found".
+func findRef(v *schema.Value, msg string) *schema.Value {
+	if v == nil {
+		return nil
+	}
+	for _, f := range v.Fields {
+		if f.Key == "$ref" && f.Value.Kind == schema.String && strings.HasPrefix(f.Value.Str, "#") &&
+			strings.HasSuffix(msg, f.Value.Str+" not found") {
+			return f.Value
+		}
+		if r := findRef(f.Value, msg); r != nil {
+			return r
+		}
+	}
+	for _, e := range v.List {
+		if r := findRef(e, msg); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func trimJSONSchema(err error) string {
+	var se *jsonschema.SchemaError
+	if errors.As(err, &se) && se.Err != nil {
+		err = se.Err
+	}
+	s := strings.TrimPrefix(err.Error(), "jsonschema: ")
+	return strings.ReplaceAll(s, baseURL, "")
+}
+
+// validate checks inst against s and maps every problem through t.
+func (s *compiledSchema) validate(t *target) schema.ErrorList {
+	t.doc, t.docURL = s.doc, s.docURL
+	if err := s.sch.Validate(t.inst.Interface()); err != nil {
+		return t.mapValidation(err)
+	}
+	return nil
+}

@@ -1,0 +1,384 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/expman-dev/expman/schema"
+)
+
+// loader holds the state of one Load: what was read so far and every problem found.
+type loader struct {
+	fsys       fs.FS
+	schemaPath string
+	errs       schema.ErrorList
+	files      []File
+	// settingsIncomplete is set when a layer's settings could not be read (a missing or
+	// broken file, settings that are not a mapping). Validating settings then would only
+	// report the consequences, such as every setting of a broken file missing.
+	settingsIncomplete bool
+}
+
+// what each file must hold, for the message when it is missing.
+var expected = map[string]string{
+	ExperimentFile: `want the experiment's name, e.g. "name: my_experiment"`,
+	TrialsFile:     `want a list of trials, e.g. "- name: baseline"`,
+}
+
+// read returns a file's content; nil with no error when it is missing (and recorded).
+func (l *loader) read(name, want string, optional bool) ([]byte, error) {
+	data, err := fs.ReadFile(l.fsys, name)
+	switch {
+	case err == nil:
+		// The schema is copied into workspaces under its usual name, wherever it was read.
+		saveAs := path.Base(name)
+		if name == l.schemaPath {
+			saveAs = SchemaFile
+		}
+		l.files = append(l.files, File{Name: saveAs, Data: data})
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		if !optional {
+			l.errs.Add(schema.Pos{File: name}, "file not found; %s", want)
+		}
+		return nil, nil
+	}
+	return nil, err
+}
+
+func (l *loader) load() (*Config, error) {
+	var raw [4][]byte
+	for i, f := range []struct {
+		name, want string
+		optional   bool
+	}{
+		{ExperimentFile, expected[ExperimentFile], false},
+		{BaseFile, "", true},
+		{TrialsFile, expected[TrialsFile], false},
+		{l.schemaPath, "want the JSON Schema of the settings", false},
+	} {
+		data, err := l.read(f.name, f.want, f.optional)
+		if err != nil {
+			return nil, err
+		}
+		raw[i] = data
+	}
+	sch := l.loadSchema(raw[3])
+	exp := l.loadExperiment(raw[0])
+	base := l.loadBase(raw[1])
+	trials := l.loadTrials(raw[2])
+	cfg := &Config{Experiment: exp.Experiment, Schema: sch, Files: l.files}
+	l.crossCheck(trials)
+	cfg.Trials = l.resolve(sch, base, exp.settings, trials)
+	return cfg, nil
+}
+
+// parseFile parses a YAML file, checks it against its embedded schema and marks its
+// settings with layer. It returns nil when the file is missing or not YAML.
+func (l *loader) parseFile(name string, data []byte, schemaFile string) *schema.Value {
+	if data == nil {
+		return nil
+	}
+	v, errs := parseYAML(name, data)
+	l.errs = append(l.errs, errs...)
+	if len(errs) > 0 {
+		l.settingsIncomplete = true
+	}
+	if v == nil {
+		return nil
+	}
+	if v.Kind == schema.Null {
+		return v // an empty file: each file says what that means
+	}
+	emptySettingsAreMappings(v)
+	fileSchema, err := embeddedSchema(schemaFile)
+	if err != nil {
+		l.errs.Append(err) // a bug in expman, not in the user's files
+		return v
+	}
+	t := fileTarget(name, v)
+	l.errs = append(l.errs, fileSchema.validate(t)...)
+	return v
+}
+
+// emptySettingsAreMappings turns "settings:" with nothing after it into an empty mapping.
+func emptySettingsAreMappings(v *schema.Value) {
+	fix := func(m *schema.Value) {
+		if f := m.Field("settings"); f != nil && f.Value.Kind == schema.Null {
+			f.Value = &schema.Value{Kind: schema.Map, Fields: []schema.Field{}, Pos: f.Value.Pos}
+		}
+	}
+	fix(v)
+	for _, e := range v.List {
+		fix(e)
+	}
+}
+
+func embeddedSchema(name string) (*compiledSchema, error) {
+	raw, err := schema.FileSchema(name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := parseJSON(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	s, errs := compileSchema(name, raw, doc)
+	if errs != nil {
+		return nil, fmt.Errorf("embedded %s: %w", name, errs.Err())
+	}
+	return s, nil
+}
+
+func (l *loader) loadSchema(raw []byte) *Schema {
+	if raw == nil {
+		return nil
+	}
+	doc, err := parseJSON(l.schemaPath, raw)
+	if err != nil {
+		l.errs.Append(err)
+		return nil
+	}
+	if doc.Kind != schema.Map && doc.Kind != schema.Bool {
+		l.errs.Add(doc.Pos, "invalid schema: want a JSON object, got %s", describe(doc))
+		return nil
+	}
+	compiled, errs := compileSchema(l.schemaPath, raw, doc)
+	if errs != nil {
+		l.errs = append(l.errs, errs...)
+		return nil
+	}
+	return &Schema{Path: l.schemaPath, Doc: doc, Raw: raw, compiled: compiled}
+}
+
+type experimentFile struct {
+	Experiment
+	settings *schema.Value
+}
+
+func (l *loader) loadExperiment(data []byte) experimentFile {
+	v := l.parseFile(ExperimentFile, data, schema.ExperimentSchemaFile)
+	if v == nil {
+		l.settingsIncomplete = true
+		return experimentFile{}
+	}
+	e := experimentFile{Experiment: Experiment{Pos: v.Pos}}
+	if v.Kind == schema.Null {
+		l.errs.Add(v.Pos, "empty file; %s", expected[ExperimentFile])
+		l.settingsIncomplete = true
+		return e
+	}
+	e.Name = str(v.Get("name"))
+	e.ID = integer(v.Get("id"))
+	e.Desc = str(v.Get("desc"))
+	e.settings = l.settingsOf(v, schema.LayerExperiment)
+	return e
+}
+
+func (l *loader) loadBase(data []byte) *schema.Value {
+	v := l.parseFile(BaseFile, data, schema.BaseSchemaFile)
+	if v == nil {
+		if data != nil {
+			l.settingsIncomplete = true
+		}
+		return nil
+	}
+	return l.settingsOf(v, schema.LayerBase)
+}
+
+// trialEntry is one entry of trials.yaml as read.
+type trialEntry struct {
+	Trial
+	node     *schema.Value // the entry
+	settings *schema.Value // its settings, nil when it has none
+	broken   bool          // its settings are not a mapping
+}
+
+func (l *loader) loadTrials(data []byte) []trialEntry {
+	v := l.parseFile(TrialsFile, data, schema.TrialsSchemaFile)
+	if v == nil {
+		return nil
+	}
+	if v.Kind == schema.Null || (v.Kind == schema.List && len(v.List) == 0) {
+		l.errs.Add(v.Pos, "no trials; %s", expected[TrialsFile])
+		return nil
+	}
+	var out []trialEntry
+	for i, e := range v.List {
+		if e.Kind != schema.Map {
+			continue // reported by the file's schema
+		}
+		t := trialEntry{node: e, Trial: Trial{Name: str(e.Get("name")), ID: integer(e.Get("id")), Repeat: 1, Pos: e.Pos}}
+		if t.Name == "" {
+			t.Name = "#" + strconv.Itoa(i+1)
+		}
+		if r := e.Get("repeat"); r != nil && integer(r) >= 1 {
+			t.Repeat = integer(r)
+		}
+		t.settings = settingsOf(e, schema.LayerTrial)
+		t.broken = e.Get("settings") != nil && t.settings == nil
+		out = append(out, t)
+	}
+	return out
+}
+
+// settingsOf is settingsOf for a whole file: it notes settings that cannot be used.
+func (l *loader) settingsOf(v *schema.Value, layer schema.Layer) *schema.Value {
+	s := settingsOf(v, layer)
+	if s == nil && v.Get("settings") != nil {
+		l.settingsIncomplete = true
+	}
+	return s
+}
+
+// settingsOf returns the "settings" mapping of a file or trial entry, marked with layer;
+// nil when there is none or it is not a mapping (which the file's schema reports).
+func settingsOf(v *schema.Value, layer schema.Layer) *schema.Value {
+	s := v.Get("settings")
+	if s == nil || s.Kind != schema.Map {
+		return nil
+	}
+	setLayer(s, layer)
+	return s
+}
+
+func str(v *schema.Value) string {
+	if v == nil || v.Kind != schema.String {
+		return ""
+	}
+	return v.Str
+}
+
+// integer reads an integer; JSON Schema also counts 1.0 as an integer.
+func integer(v *schema.Value) int {
+	switch {
+	case v == nil:
+	case v.Kind == schema.Int:
+		return int(v.Int)
+	case v.Kind == schema.Float && v.Float == float64(int(v.Float)):
+		return int(v.Float)
+	}
+	return 0
+}
+
+// crossCheck enforces what no single entry's schema can: unique trial names and ids.
+func (l *loader) crossCheck(trials []trialEntry) {
+	names := make(map[string]*schema.Value)
+	ids := make(map[int]trialEntry)
+	for _, t := range trials {
+		if n := t.node.Get("name"); n != nil && n.Kind == schema.String {
+			if first, dup := names[n.Str]; dup {
+				l.errs.Add(n.Pos, "duplicate trial name %q; first used at line %d; trial names must be unique", n.Str, first.Pos.Line)
+			} else {
+				names[n.Str] = n
+			}
+		}
+		if id := t.node.Get("id"); id != nil && (id.Kind == schema.Int || id.Kind == schema.Float) {
+			if first, dup := ids[t.ID]; dup {
+				l.errs.Add(id.Pos, "duplicate trial id %d; first used by trial %q at line %d; trial ids must be unique",
+					t.ID, first.Name, first.node.Get("id").Pos.Line)
+			} else {
+				ids[t.ID] = t
+			}
+		}
+	}
+}
+
+// resolve merges each trial's settings and validates them. A problem that several trials
+// share (a bad value in base.yaml) is reported once, naming the trials.
+func (l *loader) resolve(sch *Schema, base, exp *schema.Value, trials []trialEntry) []Trial {
+	start := &schema.Value{Kind: schema.Map, Fields: []schema.Field{}}
+	if sch != nil {
+		start = Defaults(sch.Doc)
+	}
+	common := Merge(Merge(start, base), exp)
+	type shared struct {
+		err    *schema.Error
+		trials []string
+	}
+	var order []string
+	byKey := make(map[string]*shared)
+	out := make([]Trial, 0, len(trials))
+	for _, te := range trials {
+		t := te.Trial
+		t.Settings = Merge(common, te.settings)
+		out = append(out, t)
+		if sch == nil || l.settingsIncomplete || te.broken {
+			continue
+		}
+		for _, e := range sch.compiled.validate(settingsTarget(t.Settings, &te)) {
+			key := e.Pos.String() + "\x00" + e.Msg
+			if byKey[key] == nil {
+				byKey[key] = &shared{err: e}
+				order = append(order, key)
+			}
+			if q := strconv.Quote(t.Name); !slices.Contains(byKey[key].trials, q) {
+				byKey[key].trials = append(byKey[key].trials, q)
+			}
+		}
+	}
+	for _, k := range order {
+		s := byKey[k]
+		who := "trial "
+		if len(s.trials) > 1 {
+			who = "trials "
+		}
+		l.errs.Add(s.err.Pos, "%s%s: %s", who, strings.Join(s.trials, ", "), s.err.Msg)
+	}
+	return out
+}
+
+// settingsTarget describes resolved settings for validation messages. A missing required
+// top-level setting is reported at the trial's settings mapping, or at the trial's entry
+// when it has none.
+func settingsTarget(settings *schema.Value, te *trialEntry) *target {
+	t := &target{
+		inst:    settings,
+		subject: func(path []string) string { return dotted("settings", path, settings) },
+		noun:    "setting",
+	}
+	if te != nil {
+		t.missingAt = func(path []string, v *schema.Value) schema.Pos {
+			switch {
+			case len(path) > 0:
+				return v.Pos
+			case te.settings != nil:
+				return te.settings.Pos
+			}
+			return te.node.Pos
+		}
+	}
+	return t
+}
+
+// fileTarget describes one of the three YAML files for validation messages.
+func fileTarget(name string, v *schema.Value) *target {
+	t := &target{inst: v, noun: "key"}
+	t.subject = func(path []string) string { return dotted("", path, v) }
+	if name == TrialsFile {
+		t.subject = func(path []string) string {
+			if len(path) == 0 || v.Kind != schema.List {
+				return ""
+			}
+			i, err := strconv.Atoi(path[0])
+			if err != nil || i < 0 || i >= len(v.List) {
+				return dotted("", path, v)
+			}
+			entry := v.List[i]
+			label := "trial #" + strconv.Itoa(i+1)
+			if n := entry.Get("name"); n != nil && n.Kind == schema.String {
+				label = "trial " + strconv.Quote(n.Str)
+			}
+			if rest := dotted("", path[1:], entry); rest != "" {
+				return label + ": " + rest
+			}
+			return label
+		}
+	}
+	return t
+}

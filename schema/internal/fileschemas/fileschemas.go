@@ -1,0 +1,63 @@
+// Package fileschemas derives the JSON Schemas of experiment.yaml, base.yaml and trials.yaml
+// from the Go types in package schema. It imports invopop/jsonschema, so only the schemagen
+// program and tests may use it: user binaries must not link it.
+package fileschemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/invopop/jsonschema"
+
+	"github.com/expman-dev/expman/schema"
+)
+
+// Generate returns the content of each schema file, keyed by file name.
+func Generate() (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	for _, f := range []struct {
+		name, title string
+		typ         reflect.Type
+	}{
+		{schema.ExperimentSchemaFile, "expman experiment.yaml", reflect.TypeFor[schema.ExperimentFile]()},
+		{schema.BaseSchemaFile, "expman base.yaml", reflect.TypeFor[schema.BaseFile]()},
+		{schema.TrialsSchemaFile, "expman trials.yaml", reflect.TypeFor[schema.TrialsFile]()},
+	} {
+		data, err := generate(f.typ, f.title)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		out[f.name] = data
+	}
+	return out, nil
+}
+
+func generate(t reflect.Type, title string) ([]byte, error) {
+	r := &jsonschema.Reflector{Anonymous: true, DoNotReference: true, ExpandedStruct: true}
+	s := r.ReflectFromType(t)
+	s.Title = title
+	// The name pattern lives in one Go constant; struct tags cannot refer to it.
+	setNamePattern(s)
+	if s.Items != nil {
+		setNamePattern(s.Items)
+		s.Description = "The trials of the experiment, in the order they run."
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func setNamePattern(s *jsonschema.Schema) {
+	if s.Properties == nil {
+		return
+	}
+	if p, ok := s.Properties.Get("name"); ok {
+		p.Pattern = schema.NamePattern
+	}
+}
