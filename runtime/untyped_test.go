@@ -167,3 +167,26 @@ func TestEnvironment(t *testing.T) {
 		t.Error("Setup of an empty workspace succeeded, want an error")
 	}
 }
+
+// TestUntypedBadConfigTable loads every malformed config folder of the config layer's table:
+// each must fail with positioned errors and create no workspace.
+func TestUntypedBadConfigTable(t *testing.T) {
+	const dir = "../schema/config/testdata/bad"
+	cases, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.Name(), func(t *testing.T) {
+			ws := filepath.Join(t.TempDir(), "outputs")
+			x, err := runtime.Load(context.Background(), filepath.Join(dir, c.Name()), runtime.NewEnvironment(ws))
+			var list schema.ErrorList
+			if !errors.As(err, &list) || x != nil || len(list) == 0 {
+				t.Fatalf("Load = %v, %v; want a schema.ErrorList", x, err)
+			}
+			if _, err := os.Stat(ws); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("an invalid config created the workspace (%v)", err)
+			}
+		})
+	}
+}
