@@ -270,7 +270,7 @@ func (v *Value) YAMLNode() *yaml.Node {
 	case Int:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v.Int, 10)}
 	case Float:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: formatYAMLFloat(v.Float)}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: FormatYAMLFloat(v.Float)}
 	case String:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v.Str}
 	case List:
@@ -301,7 +301,8 @@ func (v *Value) YAMLNode() *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 }
 
-func formatYAMLFloat(f float64) string {
+// FormatYAMLFloat is FormatFloat with YAML's spellings of infinities and NaN.
+func FormatYAMLFloat(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
 		return ".inf"

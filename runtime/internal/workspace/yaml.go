@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -103,7 +102,7 @@ func scalarNode(v reflect.Value) (*yaml.Node, error) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		n.Tag, n.Value = "!!int", strconv.FormatUint(v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
-		n.Tag, n.Value = "!!float", formatFloat(v.Float())
+		n.Tag, n.Value = "!!float", schema.FormatYAMLFloat(v.Float())
 	case reflect.String:
 		// The encoder quotes the value when it would otherwise read back as another type.
 		n.Tag, n.Value = "!!str", v.String()
@@ -111,18 +110,6 @@ func scalarNode(v reflect.Value) (*yaml.Node, error) {
 		return nil, fmt.Errorf("cannot write a %s as YAML", v.Type())
 	}
 	return n, nil
-}
-
-func formatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return ".inf"
-	case math.IsInf(f, -1):
-		return "-.inf"
-	case math.IsNaN(f):
-		return ".nan"
-	}
-	return schema.FormatFloat(f)
 }
 
 func listNode(v reflect.Value) (*yaml.Node, error) {

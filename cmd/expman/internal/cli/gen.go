@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/expman-dev/expman/gen"
+	"github.com/expman-dev/expman/runtime"
 )
 
 const genExamples = `	//go:generate go run github.com/expman-dev/expman/cmd/expman gen -config ./configs
@@ -74,30 +75,5 @@ func writeIfChanged(path string, content []byte) error {
 	if have, err := os.ReadFile(path); err == nil && bytes.Equal(have, content) {
 		return nil
 	}
-	return writeFileAtomic(path, content, 0o644)
-}
-
-// writeFileAtomic writes to a temporary file beside path and renames it into place, so a
-// reader never sees a half-written file and a failure leaves the old one.
-func writeFileAtomic(path string, content []byte, perm os.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(content); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return runtime.WriteFile(path, content)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/expman-dev/expman/runtime"
 	"github.com/expman-dev/expman/schema"
 )
 
@@ -33,7 +34,7 @@ func runSchema(_ context.Context, e *env, args []string) error {
 			return err
 		}
 		path := filepath.Join(*dir, name)
-		if err := writeFileAtomic(path, data, 0o644); err != nil {
+		if err := runtime.WriteFile(path, data); err != nil {
 			return err
 		}
 		fmt.Fprintln(e.stdout, path)
