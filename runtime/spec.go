@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"time"
 )
 
 // The API in this file is what generated code calls. It changes only together with
@@ -11,7 +12,8 @@ import (
 // that names the fix (see EnforceVersion).
 
 // GenVersion is the version of generated code this runtime supports.
-const GenVersion = 1
+// Version 2 added ExperimentSpec.Timeout and TrialSpec.Timeout.
+const GenVersion = 2
 
 // MinGenVersion is the oldest generated code this runtime still supports.
 const MinGenVersion = 1
@@ -34,6 +36,8 @@ type ExperimentSpec struct {
 	// Files are the config sources the program was generated from, copied into the
 	// workspace's configs/ folder so a run records exactly what defined it.
 	Files []ConfigFile
+	// Timeout limits each run of every trial (experiment.yaml "timeout"); 0 means none.
+	Timeout time.Duration
 }
 
 // ConfigFile is one config source, by base name.
@@ -48,6 +52,9 @@ type TrialSpec[S any] struct {
 	ID       int
 	Repeat   int // how many runs, >= 1
 	Settings S
+	// Timeout limits each run of this trial (its "timeout" in trials.yaml), overriding the
+	// experiment's; 0 means the experiment's.
+	Timeout time.Duration
 }
 
 // TrialFunc runs one repeat of a trial.
@@ -68,6 +75,11 @@ type Trial[S any] struct {
 	Seed       int64  // derived from experiment id, trial id and repeat; see Seed
 	Rand       *rand.Rand
 	Logger     *slog.Logger
+	// GPU is the GPU slot this run holds ("" without WithGPUs), e.g. "2". Env exports it as
+	// CUDA_VISIBLE_DEVICES for the processes the run starts.
+	GPU string
+
+	sink *runSink // metrics and summaries of this run; nil outside a run
 }
 
 // Run executes every repeat of every trial, in order, one after another, calling fn for each
