@@ -1,8 +1,12 @@
 package runtime
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/expman-dev/expman/runtime/internal/workspace"
 	"github.com/expman-dev/expman/schema"
@@ -93,4 +97,66 @@ func (p *plan[S]) check() error {
 		}
 	}
 	return errs.Err()
+}
+
+// job is one run of the plan: repeat (1-based) of trials[trial].
+type job struct {
+	trial, repeat int
+}
+
+// jobs lists the runs e selects, in file order: trials matching the run pattern, all their
+// repeats or only the one WithRepeat names.
+func (p *plan[S]) jobs(e executionOptions) []job {
+	re, _ := e.pattern() // checked by buildOptions
+	var out []job
+	for i, t := range p.trials {
+		if re != nil && !re.MatchString(t.Name) {
+			continue
+		}
+		for k := 1; k <= t.Repeat; k++ {
+			if e.repeat == 0 || e.repeat == k {
+				out = append(out, job{i, k})
+			}
+		}
+	}
+	return out
+}
+
+// hashes returns each trial's settings hash, the part of a run's identity that says which
+// configuration it ran.
+func (p *plan[S]) hashes() ([]string, error) {
+	out := make([]string, len(p.trials))
+	var errs schema.ErrorList
+	for i := range p.trials {
+		h, err := settingsHash(p.runSettings(i))
+		if err != nil {
+			errs.Add(schema.Pos{}, "runtime: trial %q: settings cannot be hashed: %v", p.trials[i].Name, err)
+		}
+		out[i] = h
+	}
+	return out, errs.Err()
+}
+
+// settingsHash is "sha256:<hex>" of the canonical JSON of settings: encoding/json, which
+// writes struct fields in declaration order and map keys sorted, so equal settings always
+// give equal bytes.
+func settingsHash(settings any) (string, error) {
+	data, err := json.Marshal(settings)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// timeout is the limit of each run of trial i: the option's, else the trial's, else the
+// experiment's; 0 is none.
+func (p *plan[S]) timeout(i int, e executionOptions) time.Duration {
+	switch {
+	case e.timeout > 0:
+		return e.timeout
+	case p.trials[i].Timeout > 0:
+		return p.trials[i].Timeout
+	}
+	return p.spec.Timeout
 }

@@ -3,8 +3,10 @@ package runtime_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -100,11 +102,14 @@ func TestLayout(t *testing.T) {
 		"my_experiment/artifacts/",
 		"my_experiment/configs/",
 		"my_experiment/configs/base.yaml",
+		"my_experiment/configs/environment.json",
 		"my_experiment/configs/experiment.yaml",
 		"my_experiment/configs/settings.schema.json",
 		"my_experiment/configs/trials.yaml",
 		"my_experiment/logs/",
 		"my_experiment/logs/experiment.log",
+		"my_experiment/results.csv",
+		"my_experiment/results.json",
 		"my_experiment/trials/",
 		"my_experiment/trials/large/",
 		"my_experiment/trials/large/artifacts/",
@@ -113,10 +118,12 @@ func TestLayout(t *testing.T) {
 		"my_experiment/trials/large/logs/",
 		"my_experiment/trials/large/logs/trial.log",
 		"my_experiment/trials/large/repeat_1/",
+		"my_experiment/trials/large/repeat_1/.lock",
 		"my_experiment/trials/large/repeat_1/artifacts/",
 		"my_experiment/trials/large/repeat_1/logs/",
 		"my_experiment/trials/large/repeat_1/logs/run.log",
 		"my_experiment/trials/large/repeat_1/run.json",
+		"my_experiment/trials/large/summary.json",
 		"my_experiment/trials/small/",
 		"my_experiment/trials/small/artifacts/",
 		"my_experiment/trials/small/configs/",
@@ -124,15 +131,18 @@ func TestLayout(t *testing.T) {
 		"my_experiment/trials/small/logs/",
 		"my_experiment/trials/small/logs/trial.log",
 		"my_experiment/trials/small/repeat_1/",
+		"my_experiment/trials/small/repeat_1/.lock",
 		"my_experiment/trials/small/repeat_1/artifacts/",
 		"my_experiment/trials/small/repeat_1/logs/",
 		"my_experiment/trials/small/repeat_1/logs/run.log",
 		"my_experiment/trials/small/repeat_1/run.json",
 		"my_experiment/trials/small/repeat_2/",
+		"my_experiment/trials/small/repeat_2/.lock",
 		"my_experiment/trials/small/repeat_2/artifacts/",
 		"my_experiment/trials/small/repeat_2/logs/",
 		"my_experiment/trials/small/repeat_2/logs/run.log",
 		"my_experiment/trials/small/repeat_2/run.json",
+		"my_experiment/trials/small/summary.json",
 	}
 	if diff := cmp.Diff(want, tree(t, ws)); diff != "" {
 		t.Errorf("workspace (-want +got):\n%s", diff)
@@ -143,16 +153,32 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-func TestLayoutIsIdempotent(t *testing.T) {
+// TestRunningAgainReusesTheWorkspace starts the same experiment twice: the second start
+// finds every run completed, reruns none, and appends to the experiment log.
+func TestRunningAgainReusesTheWorkspace(t *testing.T) {
 	ws := filepath.Join(t.TempDir(), "ws")
-	for range 2 {
+	var before []string
+	for i := range 2 {
 		if err := runtime.Run(t.Context(), spec, trials(), ok, runtime.WithWorkspace(ws), runtime.WithConsole(nil)); err != nil {
 			t.Fatal(err)
 		}
+		if i == 0 {
+			before = tree(t, ws)
+		}
+	}
+	if diff := cmp.Diff(before, tree(t, ws)); diff != "" {
+		t.Errorf("the second start changed the layout (-first +second):\n%s", diff)
 	}
 	log := readFile(t, filepath.Join(ws, "my_experiment/trials/small/repeat_1/logs/run.log"))
-	if n := strings.Count(log, `msg="run started"`); n != 2 {
-		t.Errorf("run.log has %d start records after two runs, want 2 (appended):\n%s", n, log)
+	if n := strings.Count(log, `msg="run started"`); n != 1 {
+		t.Errorf("run.log has %d start records after two starts, want 1 (the completed run is skipped):\n%s", n, log)
+	}
+	exp := readFile(t, filepath.Join(ws, "my_experiment/logs/experiment.log"))
+	if n := strings.Count(exp, `msg="experiment started"`); n != 2 {
+		t.Errorf("experiment.log has %d start records, want 2 (appended)", n)
+	}
+	if !strings.Contains(exp, "skipped_completed=3") {
+		t.Errorf("experiment.log does not say the second start skipped the 3 completed runs:\n%s", exp)
 	}
 }
 
@@ -219,7 +245,7 @@ func TestRunRecordCompleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := record(t, ws, "small", 2)
-	for _, k := range []string{"start", "end", "duration_seconds", "duration"} {
+	for _, k := range []string{"start", "end", "duration_seconds", "duration", "owner"} {
 		if _, ok := rec[k]; !ok {
 			t.Errorf("run.json has no %q: %v", k, rec)
 		}
@@ -228,10 +254,21 @@ func TestRunRecordCompleted(t *testing.T) {
 	want := map[string]any{
 		"experiment": "my_experiment", "trial": "small", "trial_id": 1.0, "repeat": 2.0,
 		"status": "completed", "seed": float64(runtime.Seed(7, 1, 2)),
+		"settings_hash": hashOf(t, trials()[0].Settings),
 	}
 	if diff := cmp.Diff(want, rec); diff != "" {
 		t.Errorf("run.json (-want +got):\n%s", diff)
 	}
+}
+
+// hashOf is the settings hash the contract specifies: sha256 of the settings' JSON.
+func hashOf(t *testing.T, settings any) string {
+	t.Helper()
+	data, err := json.Marshal(settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 }
 
 // failing fails small#2 with an error and large#1 with a panic.

@@ -114,7 +114,7 @@ func (x *Experiment) Config() *config.Config { return x.cfg }
 func (x *Experiment) Trials() []TrialSpec[map[string]any] {
 	out := make([]TrialSpec[map[string]any], len(x.cfg.Trials))
 	for i, t := range x.cfg.Trials {
-		out[i] = TrialSpec[map[string]any]{Name: t.Name, ID: t.ID, Repeat: t.Repeat, Settings: settingsMap(t.Settings)}
+		out[i] = TrialSpec[map[string]any]{Name: t.Name, ID: t.ID, Repeat: t.Repeat, Settings: settingsMap(t.Settings), Timeout: t.Timeout}
 	}
 	return out
 }
@@ -122,7 +122,7 @@ func (x *Experiment) Trials() []TrialSpec[map[string]any] {
 // Spec returns the experiment as runtime.Run takes it, config files included.
 func (x *Experiment) Spec() ExperimentSpec {
 	e := x.cfg.Experiment
-	spec := ExperimentSpec{Name: e.Name, ID: e.ID, Desc: e.Desc}
+	spec := ExperimentSpec{Name: e.Name, ID: e.ID, Desc: e.Desc, Timeout: e.Timeout}
 	for _, f := range x.cfg.Files {
 		spec.Files = append(spec.Files, ConfigFile{Name: f.Name, Content: string(f.Data)})
 	}

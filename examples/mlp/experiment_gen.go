@@ -10,8 +10,8 @@ import (
 // These constants fail to compile when this file was generated for another version
 // of the expman runtime. To fix it, run go generate ./... with the expman version in go.mod.
 const (
-	_ = runtime.EnforceVersion(runtime.GenVersion - 1)
-	_ = runtime.EnforceVersion(1 - runtime.MinGenVersion)
+	_ = runtime.EnforceVersion(runtime.GenVersion - 2)
+	_ = runtime.EnforceVersion(2 - runtime.MinGenVersion)
 )
 
 // Settings are the settings of one trial, typed from settings.schema.json.

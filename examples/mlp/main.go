@@ -2,7 +2,10 @@
 // Go on a two-spirals data set for every trial and repeat of the experiment in configs/, and
 // prints the test accuracy of each trial.
 //
-//	go run ./examples/mlp [-workspace DIR]
+//	go run ./examples/mlp [-workspace DIR] [-parallel N] [-run REGEXP] [-dry-run] ...
+//
+// It understands the runtime's whole command line (runtime.WithArgs; -h lists it): run
+// again to resume, -parallel 2 to use both cores, Ctrl-C to stop cleanly.
 //
 // The settings types and the trial registry come from configs/ through go generate
 // (experiment_gen.go); the program carries them, so its binary runs without configs/.
@@ -13,17 +16,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/expman-dev/expman/examples/mlp/internal/nn"
@@ -31,28 +33,25 @@ import (
 )
 
 func main() {
-	workspace := flag.String("workspace", "outputs", "`DIR` that holds the experiment's workspace")
-	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	var results accuracies
-	err := RunExperiment(ctx, func(ctx context.Context, t *runtime.Trial[Settings]) error {
+	err := RunExperiment(context.Background(), func(ctx context.Context, t *runtime.Trial[Settings]) error {
 		acc, err := train(ctx, t)
 		if err != nil {
 			return err
 		}
-		results.add(t.Name, acc)
+		results.add(t, acc)
 		return writeJSON(filepath.Join(t.ArtifactsDir(), "accuracy.json"), map[string]float64{"test_accuracy": acc})
-	}, runtime.WithWorkspace(*workspace))
+	}, runtime.WithArgs(os.Args[1:]))
 
-	results.print(os.Stdout)
-	fmt.Printf("\nworkspace: %s\n", filepath.Join(*workspace, Experiment.Name))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mlp:", err)
-		os.Exit(1)
+	// Only runs that happened here are shown: none for -h, -dry-run or a bad command line,
+	// and none for runs skipped because they completed before.
+	if results.len() > 0 {
+		results.print(os.Stdout)
 	}
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "mlp:", err)
+	}
+	os.Exit(runtime.ExitCode(err))
 }
 
 // train runs one repeat. The data set comes from its own fixed seed, so every trial sees the
@@ -87,23 +86,33 @@ func writeJSON(path string, v any) error {
 
 func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
-// accuracies collects test accuracies per trial, in the order trials finish their first run.
+// accuracies collects test accuracies per trial, in the order trials finish their first
+// run. Runs may finish concurrently (-parallel).
 type accuracies struct {
 	mu     sync.Mutex
 	order  []string
 	byName map[string][]float64
+	dir    string // the experiment's folder
 }
 
-func (a *accuracies) add(trial string, acc float64) {
+func (a *accuracies) add(t *runtime.Trial[Settings], acc float64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.byName == nil {
 		a.byName = map[string][]float64{}
+		// A trial's folder is <experiment>/trials/<trial>.
+		a.dir = filepath.Dir(filepath.Dir(t.TrialDir()))
 	}
-	if _, ok := a.byName[trial]; !ok {
-		a.order = append(a.order, trial)
+	if _, ok := a.byName[t.Name]; !ok {
+		a.order = append(a.order, t.Name)
 	}
-	a.byName[trial] = append(a.byName[trial], acc)
+	a.byName[t.Name] = append(a.byName[t.Name], acc)
+}
+
+func (a *accuracies) len() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.order)
 }
 
 func (a *accuracies) print(w io.Writer) {
@@ -117,6 +126,7 @@ func (a *accuracies) print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%.3f ± %.3f\t%.3f\t%.3f\n", name, len(accs), mean, std, slices.Min(accs), slices.Max(accs))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\nworkspace: %s\n", a.dir)
 }
 
 // meanStd returns the mean and the sample standard deviation.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/expman-dev/expman/schema"
 )
@@ -37,7 +38,10 @@ type Experiment struct {
 	Name string
 	ID   int
 	Desc string
-	Pos  schema.Pos // the document's top mapping
+	// Timeout limits each run of every trial ("timeout: 1h30m"); 0 when unset. A trial's own
+	// Timeout overrides it: the runtime applies the trial's when set, else this one.
+	Timeout time.Duration
+	Pos     schema.Pos // the document's top mapping
 }
 
 // Trial is one trial with its resolved settings.
@@ -46,7 +50,11 @@ type Trial struct {
 	ID       int
 	Repeat   int           // >= 1
 	Settings *schema.Value // a Map; every leaf carries the position and layer that set it
-	Pos      schema.Pos    // the trial's entry in trials.yaml
+	// Timeout is the trial's own "timeout", 0 when unset; it is not resolved against
+	// Experiment.Timeout here, so that a program can tell the two apart. The runtime applies
+	// the trial's timeout when set, else the experiment's.
+	Timeout time.Duration
+	Pos     schema.Pos // the trial's entry in trials.yaml
 }
 
 // File is one config source.

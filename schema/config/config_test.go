@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -69,6 +70,57 @@ func TestLoadGoodMLP(t *testing.T) {
 	raw, _ := os.ReadFile("testdata/good/mlp/trials.yaml")
 	if string(cfg.Files[2].Data) != string(raw) {
 		t.Errorf("Files[2] is not trials.yaml as read")
+	}
+}
+
+func TestLoadTimeouts(t *testing.T) {
+	cfg, err := Load(os.DirFS("testdata/good/timeouts"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Experiment.Timeout, 90*time.Minute; got != want {
+		t.Errorf("experiment timeout = %v, want %v", got, want)
+	}
+	// A trial's Timeout is its own: unset stays 0, not the experiment's.
+	want := map[string]time.Duration{"small_network": 90 * time.Second, "large_network": 0, "half_hour": 30 * time.Minute}
+	got := make(map[string]time.Duration)
+	for _, tr := range cfg.Trials {
+		got[tr.Name] = tr.Timeout
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("trial timeouts (-want +got):\n%s", diff)
+	}
+}
+
+// TestTimeoutMessages checks each way a timeout can be wrong, in experiment.yaml and in a
+// trial, down to the message; testdata/bad/timeout_* cover them in whole files.
+func TestTimeoutMessages(t *testing.T) {
+	for _, c := range []struct{ value, want string }{
+		{`soon`, `want a duration such as "30m" or "1h30m", got string "soon"`},
+		{`"30"`, `want a duration such as "30m" or "1h30m", got string "30"`},
+		{`1h 30m`, `want a duration such as "30m" or "1h30m", got string "1h 30m"`},
+		{`30`, `want a duration such as "30m" or "1h30m", got integer 30`},
+		{`1.5`, `want a duration such as "30m" or "1h30m", got number 1.5`},
+		{`true`, `want a duration such as "30m" or "1h30m", got boolean true`},
+		{`0s`, `want a duration > 0, got string "0s"`},
+		{`0h0m`, `want a duration > 0, got string "0h0m"`},
+		{`0.1ns`, `want a duration > 0, got string "0.1ns"`},
+		{`-5m`, `want a duration > 0, got string "-5m"`},
+		{`+5m`, `want a duration such as "30m" or "1h30m", got string "+5m"`},
+		{`3000000h`, `want a duration of at most 2562047h47m16.854775807s, got string "3000000h"`},
+	} {
+		t.Run(c.value, func(t *testing.T) {
+			fsys := dirWith(t, "testdata/good/mlp", map[string]string{
+				"experiment.yaml": "name: e\ntimeout: " + c.value + "\nsettings:\n  epochs: 10\n",
+				"trials.yaml":     "- name: big\n  timeout: " + c.value + "\n  settings: {hidden_layers: [8], learning_rate: 0.1}\n",
+			})
+			_, err := Load(fsys, Options{})
+			want := "experiment.yaml:2:10: timeout: " + c.want + "\n" +
+				`trials.yaml:2:12: trial "big": timeout: ` + c.want + "\n2 errors"
+			if err == nil || err.Error() != want {
+				t.Errorf("err = %v\nwant %s", err, want)
+			}
+		})
 	}
 }
 

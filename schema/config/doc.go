@@ -7,12 +7,18 @@
 //
 // # Files
 //
-//	experiment.yaml   name (required; letters, digits, _ - .), id (integer), desc, settings
+//	experiment.yaml   name (required; letters, digits, _ - .), id (integer), desc,
+//	                  timeout (duration), settings
 //	base.yaml         settings                       (optional file)
 //	trials.yaml       a list of: name (required, unique), id (integer, unique),
-//	                  repeat (integer >= 1, default 1), settings
+//	                  repeat (integer >= 1, default 1), timeout (duration), settings
 //	settings.schema.json   JSON Schema of the merged settings; draft 2020-12 (the default)
 //	                  or draft-07, chosen by "$schema"; only local $refs (#/$defs/...)
+//
+// A timeout is a Go duration (time.ParseDuration) greater than zero, such as "90s", "30m"
+// or "1h30m", and limits each run. Experiment.Timeout and Trial.Timeout hold what each file
+// says, 0 when unset; the runtime applies a trial's own timeout when set, else the
+// experiment's.
 //
 // Unknown keys in the three YAML files are errors; their structure is checked against the
 // JSON Schemas embedded in package schema. "settings:" with nothing after it is an empty

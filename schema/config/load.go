@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/expman-dev/expman/schema"
 )
@@ -176,6 +179,7 @@ func (l *loader) loadExperiment(data []byte) experimentFile {
 	e.Name = str(v.Get("name"))
 	e.ID = integer(v.Get("id"))
 	e.Desc = str(v.Get("desc"))
+	e.Timeout = l.duration(v.Get("timeout"), "timeout")
 	e.settings = l.settingsOf(v, schema.LayerExperiment)
 	return e
 }
@@ -220,6 +224,7 @@ func (l *loader) loadTrials(data []byte) []trialEntry {
 		if r := e.Get("repeat"); r != nil && integer(r) >= 1 {
 			t.Repeat = integer(r)
 		}
+		t.Timeout = l.duration(e.Get("timeout"), fileTarget(TrialsFile, v).subject([]string{strconv.Itoa(i), "timeout"}))
 		t.settings = settingsOf(e, schema.LayerTrial)
 		t.broken = e.Get("settings") != nil && t.settings == nil
 		out = append(out, t)
@@ -264,6 +269,27 @@ func integer(v *schema.Value) int {
 		return int(v.Float)
 	}
 	return 0
+}
+
+var durationRE = regexp.MustCompile(schema.DurationPattern)
+
+// duration reads a timeout whose shape the file's schema has checked, and reports what a
+// pattern cannot: a zero duration, or one beyond time.Duration's range. It returns 0 for a
+// missing or unusable value; subject names it in messages, e.g. `trial "big": timeout`.
+func (l *loader) duration(v *schema.Value, subject string) time.Duration {
+	if v == nil || v.Kind != schema.String || !durationRE.MatchString(v.Str) {
+		return 0 // absent, or reported by the file's schema
+	}
+	d, err := time.ParseDuration(v.Str)
+	switch {
+	case err != nil: // the pattern holds, so the number is too large
+		l.errs.Add(v.Pos, "%s: want a duration of at most %s, got %s", subject, time.Duration(math.MaxInt64), describe(v))
+		return 0
+	case d <= 0:
+		l.errs.Add(v.Pos, "%s: want a duration > 0, got %s", subject, describe(v))
+		return 0
+	}
+	return d
 }
 
 // crossCheck enforces what no single entry's schema can: unique trial names and ids.

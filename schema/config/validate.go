@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -213,6 +214,9 @@ func (t *target) want(ve *jsonschema.ValidationError) (string, bool) {
 	}
 	switch kw {
 	case "type":
+		if t.isDuration(ve) {
+			return wantDuration, true
+		}
 		if val.Kind == schema.List {
 			var ts []string
 			for _, e := range val.List {
@@ -252,14 +256,34 @@ func (t *target) want(ve *jsonschema.ValidationError) (string, bool) {
 	case "maxProperties":
 		return "at most " + literal(val) + " keys", true
 	case "pattern":
-		if val.Str == schema.NamePattern {
+		switch val.Str {
+		case schema.NamePattern:
 			return `a name of letters, digits, "_", "-" and "." only`, true
+		case schema.DurationPattern:
+			// A duration Go reads but the pattern refuses has a sign or is a bare "0"; the
+			// ones that are not positive are told so.
+			inst := t.at(pointerPath(ve.InstanceLocation))
+			if d, err := time.ParseDuration(inst.Str); err == nil && d <= 0 && inst.Kind == schema.String {
+				return "a duration > 0", true
+			}
+			return wantDuration, true
 		}
 		return "a string matching " + strconv.Quote(val.Str), true
 	case "format":
 		return "a string in format " + strconv.Quote(val.Str), true
 	}
 	return "", false
+}
+
+// wantDuration is what a timeout of the wrong shape or type is told to be.
+const wantDuration = `a duration such as "30m" or "1h30m"`
+
+// isDuration says whether the failed keyword belongs to a timeout's schema: a timeout
+// written as a number is told what a duration looks like, not just "string".
+func (t *target) isDuration(ve *jsonschema.ValidationError) bool {
+	p := t.parentSchema(ve)
+	pat := p.Get("pattern")
+	return pat != nil && pat.Kind == schema.String && pat.Str == schema.DurationPattern
 }
 
 var expectedRE = regexp.MustCompile(`^expected (.*), but got \S+$`)

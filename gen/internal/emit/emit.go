@@ -24,13 +24,15 @@ const RuntimePath = "github.com/expman-dev/expman/runtime"
 
 // GenVersion is the version of generated code this emitter writes; runtime.EnforceVersion
 // turns a mismatch with the linked runtime into a compile error.
-const GenVersion = 1
+// Version 2 writes ExperimentSpec.Timeout and TrialSpec.Timeout.
+const GenVersion = 2
 
 // File prints m as a gofmt'd Go source file.
 func File(m *model.File) ([]byte, error) {
 	f := jen.NewFile(m.Package)
 	f.ImportName(RuntimePath, "runtime")
 	f.ImportName("context", "context")
+	f.ImportName("time", "time")
 	f.NoFormat = true // format below, to report failures with line numbers
 	versionGuards(f)
 	for _, n := range m.Types {
@@ -157,9 +159,33 @@ func experiment(f *jen.File, e model.Experiment) {
 		jen.Line().Id("Name").Op(":").Lit(e.Name),
 		jen.Line().Id("ID").Op(":").Lit(e.ID),
 		jen.Line().Id("Desc").Op(":").Lit(e.Desc),
+		timeoutField(e.Timeout),
 		jen.Line().Id("Files").Op(":").Index().Qual(RuntimePath, "ConfigFile").Values(multiline(files)...),
 		jen.Line(),
 	)
+}
+
+// timeoutField prints "Timeout: d," on a line of its own, or nothing when d is none.
+func timeoutField(d model.Duration) jen.Code {
+	if len(d) == 0 {
+		return jen.Null()
+	}
+	return jen.Line().Id("Timeout").Op(":").Add(duration(d))
+}
+
+// duration prints the sum of d's terms, e.g. time.Hour + 30*time.Minute.
+func duration(d model.Duration) *jen.Statement {
+	expr := jen.Empty()
+	for i, term := range d {
+		if i > 0 {
+			expr.Op("+")
+		}
+		if term.Count != 1 {
+			expr.Lit(int(term.Count)).Op("*")
+		}
+		expr.Qual("time", term.Unit)
+	}
+	return expr
 }
 
 // stringLit prints a config source as a raw string when the model says it can.
@@ -177,6 +203,7 @@ func trials(f *jen.File, m *model.File) {
 			jen.Line().Id("Name").Op(":").Lit(t.Name),
 			jen.Line().Id("ID").Op(":").Lit(t.ID),
 			jen.Line().Id("Repeat").Op(":").Lit(t.Repeat),
+			timeoutField(t.Timeout),
 			jen.Line().Id("Settings").Op(":").Add(value(t.Settings, false)),
 			jen.Line(),
 		))

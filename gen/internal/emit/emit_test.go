@@ -28,11 +28,11 @@ func small() *model.File {
 		Package:  "demo",
 		Settings: settings,
 		Types:    []*model.Named{settings, port, widths},
-		Experiment: model.Experiment{Name: "demo", ID: 1, Files: []model.Source{
+		Experiment: model.Experiment{Name: "demo", ID: 1, Timeout: model.Duration{{Count: 1, Unit: "Hour"}, {Count: 30, Unit: "Minute"}}, Files: []model.Source{
 			{Name: "base.yaml", Content: "settings: {}\n", Raw: true},
 			{Name: "trials.yaml", Content: "- name: `x`\r\n", Raw: false},
 		}},
-		Trials: []model.Trial{{Name: "t", ID: 1, Repeat: 1, Settings: &model.Value{Kind: model.Composite, Type: settingsT, Fields: []model.FieldValue{
+		Trials: []model.Trial{{Name: "t", ID: 1, Repeat: 1, Timeout: model.Duration{{Count: 90, Unit: "Second"}}, Settings: &model.Value{Kind: model.Composite, Type: settingsT, Fields: []model.FieldValue{
 			{Name: "Port", Value: &model.Value{Kind: model.PtrTo, Elem: &model.Value{Kind: model.Convert, Type: portT, Elem: &model.Value{Kind: model.IntLit, Int: 80}}}},
 			{Name: "Widths", Value: &model.Value{Kind: model.Composite, Type: widthsT, Elems: []*model.Value{{Kind: model.IntLit, Int: 3}}}},
 			{Name: "Labels", Value: &model.Value{Kind: model.Composite, Type: labelsT, Entries: []model.MapEntry{{Key: "a", Value: &model.Value{Kind: model.StringLit, Str: "b"}}}}},
@@ -58,7 +58,10 @@ func TestFilePrintsWhatTheModelSays(t *testing.T) {
 		"\"a\": \"b\",",
 		"Content: `settings: {}\n`,",
 		"Content: \"- name: `x`\\r\\n\",",
-		"const (\n\t_ = runtime.EnforceVersion(runtime.GenVersion - 1)\n\t_ = runtime.EnforceVersion(1 - runtime.MinGenVersion)\n)",
+		"const (\n\t_ = runtime.EnforceVersion(runtime.GenVersion - 2)\n\t_ = runtime.EnforceVersion(2 - runtime.MinGenVersion)\n)",
+		"\t\"time\"\n",
+		"Timeout: time.Hour + 30*time.Minute,\n",
+		"Timeout: 90 * time.Second,\n",
 		"run go generate ./... with the expman version in go.mod",
 	} {
 		if !strings.Contains(src, want) {

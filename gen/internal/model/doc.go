@@ -24,5 +24,10 @@
 // absent optional settings are left out (nil). A setting the struct cannot hold (the
 // schema let it through "additionalProperties") is a positioned error, never dropped.
 //
+// Timeouts: a duration is printed exactly, in the words a person would use: one term in
+// the largest unit that divides it when the count has at most three digits (90*time.Minute,
+// 250*time.Millisecond), else one term per unit (time.Hour + 30*time.Minute +
+// 15*time.Second). None is left out of the literal.
+//
 // Every problem is reported, positioned, in one schema.ErrorList.
 package model

@@ -12,10 +12,11 @@ type File struct {
 
 // Experiment is what experiment.yaml says, plus the config sources compiled into the program.
 type Experiment struct {
-	Name  string
-	ID    int
-	Desc  string
-	Files []Source
+	Name    string
+	ID      int
+	Desc    string
+	Timeout Duration // limits each run; none when empty
+	Files   []Source
 }
 
 // Source is one config file, carried verbatim.
@@ -32,7 +33,18 @@ type Trial struct {
 	Name     string
 	ID       int
 	Repeat   int
-	Settings *Value // a Composite of type Settings
+	Timeout  Duration // the trial's own; none when empty
+	Settings *Value   // a Composite of type Settings
+}
+
+// Duration is a time.Duration as Go source: the sum of its terms, largest unit first, such
+// as 90*time.Minute or time.Hour + 30*time.Minute. No terms means no duration.
+type Duration []DurationTerm
+
+// DurationTerm is Count * time.<Unit>, printed as time.<Unit> alone when Count is 1.
+type DurationTerm struct {
+	Count int64
+	Unit  string // a time constant: "Hour", "Minute", "Second", "Millisecond", ...
 }
 
 // TypeKind is the shape of a Type.

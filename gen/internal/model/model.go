@@ -26,10 +26,11 @@ func Build(cfg *config.Config, pkg string) (*File, error) {
 		Settings: settings,
 		Types:    t.named,
 		Experiment: Experiment{
-			Name:  cfg.Experiment.Name,
-			ID:    cfg.Experiment.ID,
-			Desc:  cfg.Experiment.Desc,
-			Files: sources(cfg.Files),
+			Name:    cfg.Experiment.Name,
+			ID:      cfg.Experiment.ID,
+			Desc:    cfg.Experiment.Desc,
+			Timeout: durationOf(cfg.Experiment.Timeout),
+			Files:   sources(cfg.Files),
 		},
 	}
 	vs := values{schemaPath: cfg.Schema.Path}
@@ -40,7 +41,7 @@ func Build(cfg *config.Config, pkg string) (*File, error) {
 			settings = &schema.Value{Kind: schema.Map, Pos: tr.Pos}
 		}
 		v := vs.valueOf(settingsType, settings, "")
-		f.Trials = append(f.Trials, Trial{Name: tr.Name, ID: tr.ID, Repeat: tr.Repeat, Settings: v})
+		f.Trials = append(f.Trials, Trial{Name: tr.Name, ID: tr.ID, Repeat: tr.Repeat, Timeout: durationOf(tr.Timeout), Settings: v})
 	}
 	if err := vs.errs.Err(); err != nil {
 		return nil, err

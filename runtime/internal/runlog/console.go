@@ -31,6 +31,7 @@ type Console struct {
 	attrs  string // preformatted " key=value" pairs
 	blocks []string
 	group  string // prefix for keys, "a.b."
+	omit   map[string]bool
 }
 
 // NewConsole returns a console handler writing to w records at level or above.
@@ -38,11 +39,30 @@ func NewConsole(w io.Writer, level slog.Leveler) *Console {
 	return &Console{mu: new(sync.Mutex), w: w, level: level}
 }
 
+// Omitting returns a console like c that leaves out records below WARN whose message is
+// one of msgs. The runtime uses it for the routine "run started" and "run completed"
+// records when a progress display on the same writer already shows them; warnings and
+// errors always appear. Log files are not affected.
+func (c *Console) Omitting(msgs ...string) *Console {
+	d := *c
+	d.omit = make(map[string]bool, len(c.omit)+len(msgs))
+	for m := range c.omit {
+		d.omit[m] = true
+	}
+	for _, m := range msgs {
+		d.omit[m] = true
+	}
+	return &d
+}
+
 // Enabled reports whether l is at or above the console's level.
 func (c *Console) Enabled(_ context.Context, l slog.Level) bool { return l >= c.level.Level() }
 
 // Handle writes r as one line (plus indented multi-line values).
 func (c *Console) Handle(_ context.Context, r slog.Record) error {
+	if r.Level < slog.LevelWarn && c.omit[r.Message] {
+		return nil
+	}
 	var b strings.Builder
 	if !r.Time.IsZero() {
 		b.WriteString(r.Time.Format(time.TimeOnly))

@@ -176,3 +176,19 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestConsoleOmitting(t *testing.T) {
+	var b bytes.Buffer
+	base := NewConsole(&b, slog.LevelInfo)
+	l := slog.New(base.Omitting("run started").Omitting("run completed")).With(KeyTrial, "a", KeyRepeat, 1)
+	l.Info("run started")
+	l.Info("epoch", "loss", 0.5)
+	l.Info("run completed")
+	l.Error("run completed", "note", "errors are never omitted")
+	slog.New(base).Info("run started") // the original console is unchanged
+	got := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d `).ReplaceAllString(b.String(), "")
+	const want = "INFO  a#1 epoch loss=0.5\nERROR a#1 run completed note=\"errors are never omitted\"\nINFO  run started\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("console (-want +got):\n%s", diff)
+	}
+}

@@ -31,6 +31,28 @@ type RunRecord struct {
 	DurationSeconds *float64 `json:"duration_seconds,omitempty"`
 	Duration        string   `json:"duration,omitempty"`
 	Error           string   `json:"error,omitempty"`
+	// SettingsHash identifies the resolved settings the run used ("sha256:<hex>"); a run is
+	// the same run again only when experiment, trial, repeat and this hash match.
+	SettingsHash string `json:"settings_hash,omitempty"`
+	// Summaries are the run's final values (Trial.Summary), by name.
+	Summaries map[string]float64 `json:"summaries,omitempty"`
+	// Owner is the process that holds (or held) the run's lock.
+	Owner   *Owner `json:"owner,omitempty"`
+	GPU     string `json:"gpu,omitempty"`
+	Timeout string `json:"timeout,omitempty"`
+}
+
+// Owner names a process on a host.
+type Owner struct {
+	Host string `json:"host"`
+	PID  int    `json:"pid"`
+}
+
+func (o *Owner) String() string {
+	if o == nil {
+		return "an unknown process"
+	}
+	return fmt.Sprintf("pid %d on %s", o.PID, o.Host)
 }
 
 // Finish sets the end of the run and its duration.

@@ -12,7 +12,8 @@
 //	    configs/  trial.yaml
 //	    logs/     trial.log
 //	    artifacts/
-//	    repeat_<k>/  logs/run.log  artifacts/  run.json
+//	    repeat_<k>/  logs/run.log  artifacts/  run.json  .lock
+//	    archive/<UTC time>/  trial.yaml  repeat_<k>/ ...  (runs of older settings)
 package workspace
 
 import (
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/expman-dev/expman/schema"
 )
@@ -37,6 +39,8 @@ const (
 	RunLog        = "run.log"
 	TrialFile     = "trial.yaml"
 	RunFile       = "run.json"
+	LockFile      = ".lock"
+	ArchiveDir    = "archive"
 )
 
 // dirPerm is the mode of created directories (before umask).
@@ -140,6 +144,15 @@ func (r Run) LogFile() string { return filepath.Join(r.Logs, RunLog) }
 
 // RecordFile is the run's run.json.
 func (r Run) RecordFile() string { return filepath.Join(r.Dir, RunFile) }
+
+// LockFile is the file a process locks while it executes the run.
+func (r Run) LockFile() string { return filepath.Join(r.Dir, LockFile) }
+
+// Archive returns the folder that keeps the trial's runs replaced at time at, named by its
+// UTC time so that archives sort by age.
+func (t Trial) Archive(at time.Time) string {
+	return filepath.Join(t.Dir, ArchiveDir, at.UTC().Format("20060102T150405.000000000Z"))
+}
 
 func mkdirs(dirs ...string) error {
 	for _, d := range dirs {

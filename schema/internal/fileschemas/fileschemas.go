@@ -38,10 +38,11 @@ func generate(t reflect.Type, title string) ([]byte, error) {
 	r := &jsonschema.Reflector{Anonymous: true, DoNotReference: true, ExpandedStruct: true}
 	s := r.ReflectFromType(t)
 	s.Title = title
-	// The name pattern lives in one Go constant; struct tags cannot refer to it.
-	setNamePattern(s)
+	// The patterns live in Go constants that package config also uses; struct tags cannot
+	// refer to them.
+	setPatterns(s)
 	if s.Items != nil {
-		setNamePattern(s.Items)
+		setPatterns(s.Items)
 		s.Description = "The trials of the experiment, in the order they run."
 	}
 	var b bytes.Buffer
@@ -53,11 +54,13 @@ func generate(t reflect.Type, title string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func setNamePattern(s *jsonschema.Schema) {
+func setPatterns(s *jsonschema.Schema) {
 	if s.Properties == nil {
 		return
 	}
-	if p, ok := s.Properties.Get("name"); ok {
-		p.Pattern = schema.NamePattern
+	for key, pattern := range map[string]string{"name": schema.NamePattern, "timeout": schema.DurationPattern} {
+		if p, ok := s.Properties.Get(key); ok {
+			p.Pattern = pattern
+		}
 	}
 }

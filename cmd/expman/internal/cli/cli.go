@@ -40,6 +40,8 @@ func commands() []command {
 		{"gen", "generate typed settings and the trial registry (run by go generate)", runGen},
 		{"validate", "check a config folder; prints every error as file:line:col", runValidate},
 		{"schema", "write the JSON Schemas of experiment.yaml, base.yaml and trials.yaml", runSchema},
+		{"report", "print an experiment's results: mean and spread across repeats", runReport},
+		{"status", "print an experiment's runs by status, with durations and errors", runStatus},
 		{"version", "print the expman version", runVersion},
 	}
 }

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/expman-dev/expman/runtime/results"
+)
+
+const statusExamples = `	expman status outputs/my_experiment
+	expman status -format json outputs/my_experiment | jq '.counts'
+	watch expman status outputs             (a workspace holding one experiment)
+`
+
+// runStatus prints every run of the experiment by state. It only reads, so it is safe
+// while the experiment runs, from any machine that sees the workspace.
+func runStatus(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "status", "[-format text|json] DIR", statusExamples)
+	format := fs.String("format", "text", "output `format`: text (for people) or json (for machines)")
+	dir, err := parseDir(fs, args)
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usageError(fs, "-format must be text or json, not %q", *format)
+	}
+	exp, err := results.FindExperiment(dir)
+	if err != nil {
+		return err
+	}
+	rep, problem := results.Status(exp)
+	if rep == nil {
+		return problem
+	}
+	write := rep.WriteText
+	if *format == "json" {
+		write = rep.WriteJSON
+	}
+	if err := write(e.stdout); err != nil {
+		return err
+	}
+	return unreadable(problem)
+}

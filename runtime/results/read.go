@@ -1,0 +1,190 @@
+package results
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/expman-dev/expman/runtime/internal/workspace"
+	"gopkg.in/yaml.v3"
+)
+
+// File names this package reads or writes, next to those of package workspace.
+const (
+	SummaryFile     = "summary.json"  // trials/<trial>/summary.json
+	ResultsJSONFile = "results.json"  // <experiment>/results.json
+	ResultsCSVFile  = "results.csv"   // <experiment>/results.csv
+	MetricsFile     = "metrics.jsonl" // trials/<trial>/repeat_<k>/metrics.jsonl
+	LockFile        = ".lock"         // trials/<trial>/repeat_<k>/.lock
+	TrialsFile      = "trials.yaml"   // <experiment>/configs/trials.yaml
+	repeatPrefix    = "repeat_"
+)
+
+// record is run.json as this package reads it. The fields issue 3 adds to
+// workspace.RunRecord are declared here too, so that reading works whether or not the
+// runtime's record type has them yet (the shallower field wins in encoding/json).
+type record struct {
+	workspace.RunRecord
+	Summaries map[string]float64 `json:"summaries,omitempty"`
+	Owner     *Owner             `json:"owner,omitempty"`
+}
+
+// Owner is the process that holds or held a run.
+type Owner struct {
+	Host string `json:"host"`
+	PID  int    `json:"pid"`
+}
+
+// repeatDir is one repeat_<k> folder of a trial.
+type repeatDir struct {
+	k   int
+	dir string
+}
+
+// repeatDirs lists the repeat_<k> folders of trialDir by k. Folders whose suffix is not a
+// positive integer are not runs and are skipped.
+func repeatDirs(trialDir string) ([]repeatDir, error) {
+	ents, err := os.ReadDir(trialDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []repeatDir
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), repeatPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		k, err := strconv.Atoi(rest)
+		if err != nil || k < 1 || strconv.Itoa(k) != rest {
+			continue
+		}
+		out = append(out, repeatDir{k, filepath.Join(trialDir, e.Name())})
+	}
+	slices.SortFunc(out, func(a, b repeatDir) int { return cmp.Compare(a.k, b.k) })
+	return out, nil
+}
+
+// readRecord reads a run.json. A missing file is reported with fs.ErrNotExist.
+func readRecord(path string) (*record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rec record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &rec, nil
+}
+
+// metricPoint is one line of metrics.jsonl.
+type metricPoint struct {
+	Name  *string  `json:"name"`
+	Step  int64    `json:"step"`
+	Value *float64 `json:"value"`
+	Time  float64  `json:"time"`
+}
+
+// lastMetrics returns the last value logged for each metric in a metrics.jsonl, in file
+// order (the most recently logged one wins, whatever its step). A missing file has no
+// metrics. The last line is ignored when it does not end in a newline: the writer may be
+// in the middle of it, or may have been killed there. A complete line that is not a metric
+// point is skipped and reported in the error, with its line number, after all others
+// were read.
+func lastMetrics(path string) (map[string]float64, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
+		data = data[:i+1] // drop the partial last line (everything when there is no newline)
+	}
+	last := map[string]float64{}
+	var bad []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, len(data)+1)
+	for line := 1; sc.Scan(); line++ {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var p metricPoint
+		if err := json.Unmarshal(text, &p); err != nil || p.Name == nil || p.Value == nil {
+			bad = append(bad, strconv.Itoa(line))
+			continue
+		}
+		last[*p.Name] = *p.Value
+	}
+	if len(bad) > 0 {
+		return last, fmt.Errorf("%s: line %s: not a metric point; want {\"name\":..., \"step\":..., \"value\":..., \"time\":...}",
+			path, strings.Join(bad, ", "))
+	}
+	return last, nil
+}
+
+// trialConfig is what this package needs of trials/<trial>/configs/trial.yaml.
+type trialConfig struct {
+	Name     string    `yaml:"name"`
+	ID       int       `yaml:"id"`
+	Repeat   int       `yaml:"repeat"`
+	Settings yaml.Node `yaml:"settings"`
+}
+
+// readTrialConfig reads a trial.yaml; a missing file gives nil and no error.
+func readTrialConfig(trialDir string) (*trialConfig, error) {
+	path := filepath.Join(trialDir, workspace.ConfigsDir, workspace.TrialFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var tc trialConfig
+	if err := yaml.Unmarshal(data, &tc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &tc, nil
+}
+
+// plannedTrial is one entry of configs/trials.yaml.
+type plannedTrial struct {
+	Name   string `yaml:"name"`
+	ID     int    `yaml:"id"`
+	Repeat int    `yaml:"repeat"`
+}
+
+// readPlan reads the experiment's configs/trials.yaml: the trials in the user's order and
+// their repeat counts (1 when not given). A missing file gives nil and no error.
+func readPlan(expDir string) ([]plannedTrial, error) {
+	path := filepath.Join(expDir, workspace.ConfigsDir, TrialsFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var plan []plannedTrial
+	if err := yaml.Unmarshal(data, &plan); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i := range plan {
+		if plan[i].Repeat < 1 {
+			plan[i].Repeat = 1
+		}
+	}
+	return plan, nil
+}
