@@ -93,7 +93,7 @@ func BenchmarkParallel(b *testing.B) {
 	ts := manyTrials(8, 1)
 	spin := func(ctx context.Context, tr *runtime.Trial[settings]) error {
 		x := uint64(tr.Seed)
-		for range 20_000_000 {
+		for range 100_000_000 {
 			x = x*6364136223846793005 + 1442695040888963407
 		}
 		if x == 0 {

@@ -82,12 +82,20 @@ type Trial[S any] struct {
 	sink *runSink // metrics and summaries of this run; nil outside a run
 }
 
-// Run executes every repeat of every trial, in order, one after another, calling fn for each
-// with the run's settings, folder, seed, random generator and logger. It returns nil when
-// every run completed, a *RunError naming the failed, interrupted and unstarted runs
-// otherwise, and a schema.ErrorList, before creating anything, when names, ids or repeat
-// counts are unusable. Generated RunExperiment functions call it; see the package
-// documentation for the workspace, run.json and logs it writes.
+// Run executes the selected repeats of the trials (all of them unless WithRunPattern or
+// WithRepeat narrow it down), calling fn for each with the run's settings, folder, seed,
+// random generator, logger and, with WithGPUs, GPU slot. Runs start in file order, one at
+// a time or, with WithParallel, several at once. Runs that completed before with the same
+// settings are skipped, and failed, interrupted and stale ones run again, so starting Run
+// again resumes; runs another process holds are left to it.
+//
+// Before creating anything, Run returns the errors of its options, a schema.ErrorList when
+// names, ids or repeat counts are unusable, and a *SettingsChangedError when trials have
+// completed runs made with other settings (unless WithRerun). Otherwise it returns nil when
+// every run it executed completed, and a *RunError naming the failed, interrupted and
+// unstarted runs when not; with WithDryRun it only prints the plan. Generated
+// RunExperiment functions call it; see the package documentation for timeouts, signals,
+// metrics, results and the workspace, run.json and logs it writes.
 func Run[S any](ctx context.Context, exp ExperimentSpec, trials []TrialSpec[S], fn TrialFunc[S], opts ...Option) error {
 	o, err := buildOptions(opts)
 	if err != nil {

@@ -352,9 +352,9 @@ func TestStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	const want = `demo: 9 runs: 4 completed, 1 failed, 1 running, 1 stale, 2 planned
-small (id 1): 3 completed, 1 failed
+small (id 1): 3 completed, 1 failed (1.5s each on average)
   repeat_4  failed  250ms  diverged: loss is NaN
-large (id 2): 1 completed, 1 running, 1 stale, 1 planned
+large (id 2): 1 completed, 1 running, 1 stale, 1 planned (1m30s each on average)
   repeat_2  running  1h0m0s  owner node1 pid 4242
   repeat_3  stale    1h0m0s  owner node1 pid 4242; no process holds its lock
 extra (id 3): 1 planned

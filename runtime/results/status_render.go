@@ -33,7 +33,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "%s: %d runs: %s\n", r.Experiment, total, r.Counts)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for _, t := range r.Trials {
-		fmt.Fprintf(tw, "%s (id %d): %s\n", t.Trial, t.TrialID, t.Counts)
+		fmt.Fprintf(tw, "%s (id %d): %s%s\n", t.Trial, t.TrialID, t.Counts, meanCompleted(t.Runs))
 		for _, run := range t.Runs {
 			if run.State == Completed || run.State == Planned {
 				continue
@@ -42,6 +42,22 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// meanCompleted says how long the trial's completed runs took on average, or nothing.
+func meanCompleted(runs []RunStatus) string {
+	var sum time.Duration
+	n := 0
+	for _, run := range runs {
+		if run.State == Completed && run.DurationSeconds != nil {
+			sum += run.Duration()
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s each on average)", (sum / time.Duration(n)).Round(time.Millisecond))
 }
 
 // humanDuration is how long the run took, or has been running (to the second).

@@ -130,8 +130,8 @@ func TestStatusCommand(t *testing.T) {
 	}
 	for _, want := range []string{
 		"demo: 6 runs: 3 completed, 1 failed, 1 running, 1 stale\n",
-		"a (id 1): 2 completed, 1 failed\n  repeat_3  failed  2s  out of memory\n",
-		"b (id 2): 1 completed, 1 running, 1 stale\n  repeat_2  running  ",
+		"a (id 1): 2 completed, 1 failed (2s each on average)\n  repeat_3  failed  2s  out of memory\n",
+		"b (id 2): 1 completed, 1 running, 1 stale (2s each on average)\n  repeat_2  running  ",
 		"  repeat_3  stale    ",
 		"no process holds its lock\n",
 	} {
