@@ -10,7 +10,11 @@
 //   - var Experiment, the experiment's name, id, description and the four config files
 //     verbatim, so the program runs without the config folder;
 //   - var Trials, one runtime.TrialSpec[Settings] per trial in file order, its settings
-//     merged (schema defaults, base, experiment, trial) and written as a typed literal;
+//     merged (schema defaults, base, experiment, trial) and written as a typed literal; a
+//     trial with a sweep is replaced by one TrialSpec per sweep point, each with its
+//     name and id as package config gives them (lr_grid/learning_rate=0.01,...);
+//   - the Slurm resources of experiment.yaml and of each trial that has its own
+//     (Slurm: &runtime.SlurmSpec{...}), only when given;
 //   - func RunExperiment, which runs them through the runtime;
 //   - two constants that fail to compile when the runtime linked in is too old or too new
 //     for the generated code.

@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/expman-dev/expman/schema"
+	"github.com/expman-dev/expman/schema/config"
 )
 
 // UsageError is what Run returns when the command line given to WithArgs or WithFlags is
@@ -36,6 +39,8 @@ func (e *UsageError) Unwrap() error { return e.Err }
 //	-timeout D        limit every run to D, such as 90s or 2h (WithTimeout)
 //	-fail-fast        stop starting runs after the first failure (WithFailFast)
 //	-dry-run          print the plan to standard output and run nothing (WithDryRun)
+//	-set PATH=VALUE   override a setting of every trial; repeatable (WithOverrides)
+//	-slurm            submit the runs still to do to Slurm as one job array (WithSlurm)
 //	-h                print the usage
 //
 // It also turns on WithSignals(DefaultGrace) and WithProgress(os.Stderr), and records the
@@ -87,6 +92,9 @@ type commandLine struct {
 	timeout   time.Duration
 	failFast  bool
 	dryRun    bool
+	sets      []string // -set, in order
+	slurm     bool     // -slurm
+	slurmTask string   // -slurm-task, written by the batch script of -slurm
 }
 
 // parseCommandLine registers the runtime's flags on fs and parses args. The flag package
@@ -119,7 +127,7 @@ func parseCommandLine(fs *flag.FlagSet, args []string, onlyFlags bool) (*command
 // register adds the runtime's flags to fs. The values check themselves, so a bad value is
 // reported by the flag package with the flag's name: -parallel x, -timeout 5.
 func (cl *commandLine) register(fs *flag.FlagSet) error {
-	for _, name := range []string{"workspace", "parallel", "gpus", "run", "repeat", "rerun", "timeout", "fail-fast", "dry-run"} {
+	for _, name := range []string{"workspace", "parallel", "gpus", "run", "repeat", "rerun", "timeout", "fail-fast", "dry-run", "set", "slurm", "slurm-task"} {
 		if fs.Lookup(name) != nil {
 			return fmt.Errorf("runtime: WithFlags: the program defines flag -%s, which the runtime's flags use; rename the program's flag", name)
 		}
@@ -133,6 +141,9 @@ func (cl *commandLine) register(fs *flag.FlagSet) error {
 	fs.Var(durationFlag{&cl.timeout}, "timeout", "limit every run to `DURATION` (such as 90s or 2h), overriding the configs")
 	fs.BoolVar(&cl.failFast, "fail-fast", false, "stop starting runs after the first failure")
 	fs.BoolVar(&cl.dryRun, "dry-run", false, "print the plan (every trial and repeat, its folder, run or skip) and run nothing")
+	fs.BoolVar(&cl.slurm, "slurm", false, "submit the runs still to do to Slurm as one job array, and return (with -dry-run: print the batch script)")
+	fs.StringVar(&cl.slurmTask, "slurm-task", "", "run one Slurm array task's run of the run list `FILE` (used by the batch script of -slurm)")
+	fs.Var(setFlag{&cl.sets}, "set", "override a setting of every trial with `PATH=VALUE`, such as lr=0.01 or hidden_layers=[32,16] (repeatable)")
 	return nil
 }
 
@@ -149,6 +160,7 @@ func (cl *commandLine) option(err error, stdout io.Writer) Option {
 			opt(o)
 		}
 		o.exec.args = append([]string(nil), cl.args...)
+		o.exec.slurm.cmdline = true // Slurm tasks start the program again with it
 	}
 }
 
@@ -168,7 +180,10 @@ func (cl *commandLine) flagOptions(stdout io.Writer) []Option {
 	// The switches are set both ways, so that -rerun=false overrides WithRerun before it.
 	add("rerun", func(o *options) { o.exec.rerun = cl.rerun })
 	add("timeout", WithTimeout(cl.timeout))
+	add("set", WithOverrides(cl.sets...))
 	add("fail-fast", func(o *options) { o.exec.failFast = cl.failFast })
+	add("slurm", func(o *options) { o.exec.slurm.submit, o.exec.slurm.out = cl.slurm, stdout })
+	add("slurm-task", func(o *options) { o.exec.slurm.task = cl.slurmTask })
 	add("dry-run", func(o *options) {
 		o.exec.dryRun = nil
 		if cl.dryRun {
@@ -195,7 +210,9 @@ func printUsage(fs *flag.FlagSet, onlyFlags bool) {
 		{"-gpus 0,1 -parallel 2", "two runs at once, one GPU each"},
 		{"-run '^small' -repeat 1", "only the first repeat of trials starting with small"},
 		{"-timeout 30m -fail-fast", "limit each run, stop at the first failure"},
+		{"-set lr=0.01 -set hidden_layers=[32,16]", "override settings of every trial"},
 		{"-workspace /scratch/runs", "keep the results elsewhere"},
+		{"-slurm -workspace /shared/runs", "submit to Slurm as one job array (binary and workspace on a shared file system)"},
 	} {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(name+" "+ex[0]), ex[1])
 	}
@@ -254,5 +271,28 @@ func (f regexpFlag) Set(s string) error {
 		return fmt.Errorf("want a regular expression: %v", err)
 	}
 	*f.p = s
+	return nil
+}
+
+// setFlag collects -set PATH=VALUE overrides, each checked when given, so that a value
+// that is not YAML is a usage error naming the flag.
+type setFlag struct{ p *[]string }
+
+func (f setFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return strings.Join(*f.p, " ")
+}
+
+func (f setFlag) Set(s string) error {
+	if _, err := config.ParseOverrides([]string{s}); err != nil {
+		var list schema.ErrorList
+		if errors.As(err, &list) && len(list) == 1 {
+			return errors.New(list[0].Msg)
+		}
+		return err
+	}
+	*f.p = append(*f.p, s)
 	return nil
 }

@@ -37,13 +37,16 @@
 // # Execution
 //
 // Run first checks everything that needs no disk: the options (every bad value at once,
-// such as WithParallel(0) or an invalid WithRunPattern), then the plan. Experiment, trial
-// and config file names must match schema.NamePattern and not be "." or "..", so no name
-// can lead outside the workspace; trial names must be unique (ignoring case) and so must
-// ids; repeats must be at least 1. Plan problems come back together as a
-// schema.ErrorList. Nothing is created before these checks pass.
+// such as WithParallel(0) or an invalid WithRunPattern), then the plan. Experiment and
+// config file names must match schema.NamePattern and not be "." or "..", and trial names
+// schema.TrialNamePattern (a sweep point is "<trial>/<key>=<value>,...", see Workspace), so
+// no name can lead outside the workspace; trial names must be unique (ignoring case) and
+// so must ids; repeats must be at least 1. Plan problems come back together as a
+// schema.ErrorList. Then the overrides (see Overrides). Nothing is created before these
+// checks pass.
 //
-// Run then selects the runs (WithRunPattern: trials whose name matches, as go test -run;
+// Run then selects the runs (WithRunPattern: trials whose whole name matches, a sweep
+// point's "/" included, as go test -run;
 // WithRepeat: only that repeat of each), reads what the workspace holds of them (see
 // Resume) and starts them in file order: trial by trial, repeats 1..N. By default one run
 // goes at a time; with WithParallel(n) up to n at once, each in its own goroutine with its
@@ -235,6 +238,8 @@
 //	-timeout D        limit every run to D, such as 90s or 2h (WithTimeout)
 //	-fail-fast        stop starting runs after the first failure (WithFailFast)
 //	-dry-run          print the plan to standard output and run nothing (WithDryRun)
+//	-set PATH=VALUE   override a setting of every trial; repeatable (WithOverrides)
+//	-slurm            submit the runs still to do to Slurm as one job array (WithSlurm)
 //	-h                print the usage, with examples
 //
 // Both also turn on WithSignals(DefaultGrace) and WithProgress(os.Stderr) and record the
@@ -254,6 +259,70 @@
 //	large#1  outputs/demo/trials/large/repeat_1  skip  running in pid 4242 on node7
 //
 // It then returns nil, or the *SettingsChangedError a real start would stop with.
+//
+// # Overrides
+//
+// WithOverrides("lr=0.01") (-set lr=0.01, repeatable) sets a setting of every trial: the
+// path is dotted (optimizer.lr), the value YAML, a scalar or a flow collection
+// (-set hidden_layers=[32,16]). Overrides are the highest layer, above base, experiment,
+// trial and sweep settings, applied in order; options add up, so WithOverrides before
+// WithArgs gives defaults that -set extends and, for the same path, overrides.
+//
+// Before anything is created, every trial's overridden settings are validated against the
+// settings schema (settings.schema.json in ExperimentSpec.Files; the loaded one for the
+// untyped API), and, for typed settings, decoded strictly into the compiled type, so that a
+// value the schema allows but the Go type cannot hold (the schema changed, go generate was
+// not run) is refused too. Typed settings travel as JSON: their json names must be the
+// schema's, as generated code's are. Every problem comes back at once in a
+// schema.ErrorList, positioned at its override, and a problem every trial has is reported
+// once:
+//
+//	-set hidden_layers=[32,"x"]: settings.hidden_layers[1]: want integer, got string "x"
+//	-set lerning_rate=0.1: settings: unknown setting "lerning_rate"; did you mean "learning_rate"?
+//	-set warmup=0.5: settings.warmup: the program's compiled settings want an integer (Go int), got number 0.5; ...
+//
+// Overridden settings are the trial's settings: trial.yaml shows them and the settings
+// hash covers them, so a start with overrides that change completed trials stops with a
+// *SettingsChangedError (-rerun archives the old runs) and one with the same overrides
+// resumes. The experiment log's plan record lists the overrides, and
+// configs/overrides.yaml records those of the latest start as a list of {path, value}, in
+// order; it is "[]" after a start without overrides, so it never shows an earlier start's.
+//
+// # Slurm
+//
+// WithSlurm (-slurm) submits the experiment to Slurm instead of running it: Run surveys the
+// selected runs as a local start would, refuses changed settings the same way (with
+// -rerun it archives them, once, here), and submits the runs still to do (new, failed,
+// interrupted, stale; never completed ones, nor those whose task from an earlier
+// submission Slurm still has queued) as ONE job array, sbatch --parsable
+// --array=0-(N-1)%P, P being slurm.array_parallelism. It writes the batch script and the
+// run list to the experiment's slurm/ folder (submission-<n>.sh, submission-<n>.json),
+// appends the job id to slurm/jobs.jsonl, prints the id with the commands to watch and
+// cancel it, and returns nil. With -dry-run it prints the plan, the array size and the
+// script, and submits nothing.
+//
+// Array task i starts this same program, with its command line plus -slurm-task and the
+// run list, from the same folder; the task runs entry i through the normal machinery
+// (lock, run.json, logs, metrics, summaries, results), so a task is a local start of
+// exactly one run. Slurm's stdout and stderr for the task go to the run's
+// logs/slurm-<job>_<task>.out. A task handles signals whatever its options say: Slurm's
+// SIGTERM (time limit, scancel, preemption) cancels the run's context and the run is
+// recorded interrupted, never completed, within 8s, before Slurm's SIGKILL (after
+// KillWait). So the program must pass its command line with WithArgs or WithFlags, be a
+// built binary (go run deletes its own), and it, the working directory and the workspace
+// must be on a file system the nodes share, with flock(2) working across them (see Locks).
+//
+// The resources come from experiment.yaml's slurm section and each trial's override.
+// Slurm gives every task of an array the same resources, so the job asks for the largest
+// time, mem, cpus_per_task and gpus any submitted trial asks for; partition, account,
+// qos, constraint and extra cannot be maximised, and trials that differ there are
+// refused (submit them separately with -run). Setup lines are per task: each runs its
+// trial's.
+//
+// expman status shows each run's array task while Slurm has it (pending and why,
+// running); a task that vanished without recording an end (a node failure, SIGKILL)
+// leaves its run stale, and the next -slurm resubmits it. CancelSlurm (expman cancel)
+// cancels the experiment's jobs and records their running runs interrupted.
 //
 // # Progress
 //
@@ -277,10 +346,11 @@
 //
 //	<experiment>/
 //	  configs/       experiment.yaml base.yaml trials.yaml settings.schema.json (as given)
-//	                 environment.json
+//	                 environment.json  overrides.yaml
 //	  logs/          experiment.log
 //	  artifacts/
 //	  results.csv    results.json
+//	  slurm/         submission-<n>.sh  submission-<n>.json  jobs.jsonl  logs/   (-slurm)
 //	  trials/<trial>/
 //	    configs/     trial.yaml: name, id, repeat (count) and the resolved settings
 //	    logs/        trial.log
@@ -288,6 +358,11 @@
 //	    summary.json
 //	    repeat_<k>/  run.json  metrics.jsonl  .lock  logs/run.log  artifacts/
 //	    archive/<UTC time>/  trial.yaml  repeat_<k>/ ...   (runs of older settings, WithRerun)
+//
+// A sweep point, a trial named "<trial>/<key>=<value>,..." such as
+// "lr_grid/learning_rate=0.01,hidden_layers=128-64", has the layout of any trial one level
+// down: trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/. Its runs print as
+// "lr_grid/learning_rate=0.01,hidden_layers=128-64#2".
 //
 // Folders are created when needed, and running again in the same workspace reuses them and
 // appends to the logs. A trial's trial.yaml and trial.log appear when the first of its runs

@@ -108,6 +108,8 @@ type executionOptions struct {
 	grace      time.Duration // how long cancelled runs get to return before they are marked interrupted
 	progress   io.Writer     // where the progress line or per-run lines go; nil: none
 	args       []string      // the program's command line, recorded in environment.json
+	overrides  []string      // -set path=value, in order; applied to every trial (overrides.go)
+	slurm      slurmMode     // -slurm (submit) and -slurm-task (an array task); slurm.go
 
 	bad []error // invalid option values, reported by buildOptions
 }

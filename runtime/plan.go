@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,26 +11,37 @@ import (
 
 	"github.com/expman-dev/expman/runtime/internal/workspace"
 	"github.com/expman-dev/expman/schema"
+	"github.com/expman-dev/expman/schema/config"
 	"gopkg.in/yaml.v3"
 )
 
 // plan is what one call of Run executes: the experiment, its trials in order and the
-// function. The untyped API fills the two adapters; generated code leaves them nil.
+// function. The untyped API fills values, decode and schema; generated code leaves them
+// nil.
 type plan[S any] struct {
 	spec   ExperimentSpec
 	trials []TrialSpec[S]
 	fn     TrialFunc[S]
-	// settings returns trial i's settings for one run, fresh for each run so that a run
-	// that modifies them cannot affect the next. Nil: trials[i].Settings.
-	settings func(i int) S
-	// settingsYAML returns trial i's settings for its trial.yaml, keys in config order.
-	// Nil: the settings value marshalled through its yaml tags.
-	settingsYAML func(i int) (*yaml.Node, error)
+	// values holds each trial's settings as loaded, with positions and layers, keys in
+	// config order; trials[i].Settings is decode(values[i]). Nil: the settings are typed,
+	// and trials[i].Settings is the truth.
+	values []*schema.Value
+	// decode converts a trial's settings value to S; set with values.
+	decode func(*schema.Value) S
+	// schema is the settings schema overrides are validated with. Nil: compiled from the
+	// settings.schema.json in spec.Files, if any.
+	schema *config.Schema
+	// overridden is set once override has applied the overrides, overrides ("path=value",
+	// in order) to log them.
+	overridden bool
+	overrides  []string
 }
 
+// runSettings returns trial i's settings for one run, fresh for each run of an untyped
+// plan so that a run that modifies its map cannot affect the next.
 func (p *plan[S]) runSettings(i int) S {
-	if p.settings != nil {
-		return p.settings(i)
+	if p.values != nil {
+		return p.decode(p.values[i])
 	}
 	return p.trials[i].Settings
 }
@@ -39,10 +51,11 @@ func (p *plan[S]) trialYAML(i int) ([]byte, error) {
 		node *yaml.Node
 		err  error
 	)
-	if p.settingsYAML != nil {
-		node, err = p.settingsYAML(i)
-	} else {
+	switch {
+	case p.values == nil:
 		node, err = workspace.ToNode(p.trials[i].Settings)
+	case p.values[i] != nil:
+		node = p.values[i].YAMLNode()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trial %q: settings cannot be written as YAML: %w", p.trials[i].Name, err)
@@ -61,7 +74,7 @@ func (p *plan[S]) runs() int {
 }
 
 // check reports every problem that would make the plan unsafe to run: names that cannot be
-// folders, duplicate names (also ones differing only in case, which collide on
+// folders (a sweep point's "<trial>/<point>" is one nested folder), duplicate names (also ones differing only in case, which collide on
 // case-insensitive file systems) or ids (which would share seeds), repeat counts below 1.
 // Generated code and config.Load never produce these; programs calling Run directly might.
 func (p *plan[S]) check() error {
@@ -81,7 +94,7 @@ func (p *plan[S]) check() error {
 	names := map[string]string{}
 	ids := map[int]string{}
 	for _, t := range p.trials {
-		add(workspace.CheckName("trial", t.Name))
+		add(workspace.CheckTrialName(t.Name))
 		if prev, ok := names[strings.ToLower(t.Name)]; ok {
 			add(fmt.Errorf("trial name %q is used twice (as %q and %q); want unique names, also ignoring case", t.Name, prev, t.Name))
 		} else {
@@ -141,12 +154,30 @@ func (p *plan[S]) hashes() ([]string, error) {
 // writes struct fields in declaration order and map keys sorted, so equal settings always
 // give equal bytes.
 func settingsHash(settings any) (string, error) {
-	data, err := json.Marshal(settings)
+	data, err := canonicalJSON(settings)
 	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// canonicalJSON encodes settings so that equal settings give equal bytes whatever their Go
+// form: a generated struct (fields in schema order) and the same settings as a map (keys
+// sorted) must hash alike, or a workspace made by one would look changed to the other.
+// Objects are re-encoded with sorted keys; numbers keep their JSON text.
+func canonicalJSON(settings any) ([]byte, error) {
+	data, err := json.Marshal(settings)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // timeout is the limit of each run of trial i: the option's, else the trial's, else the

@@ -40,6 +40,12 @@ func run[S any](ctx context.Context, p plan[S], o options) error {
 	if err := p.check(); err != nil {
 		return err
 	}
+	// Overrides (-set, WithOverrides) become every trial's settings before anything reads
+	// them, and configs/overrides.yaml joins the config files (overrides.go).
+	p, err := p.override(o.exec.overrides)
+	if err != nil {
+		return err
+	}
 	hashes, err := p.hashes()
 	if err != nil {
 		return err
@@ -51,15 +57,28 @@ func run[S any](ctx context.Context, p plan[S], o options) error {
 	}
 	dirs := workspace.NewExperiment(root, p.spec.Name)
 	jobs := p.jobs(o.exec)
+	// A Slurm array task executes exactly its run of the submission's list (slurm.go).
+	if o.exec.slurm.task != "" {
+		if jobs, err = slurmTask(&p, &o, dirs); err != nil {
+			return err
+		}
+	}
 	sv, err := p.survey(dirs, jobs, hashes, o.exec.rerun)
 	if err != nil {
 		return err
+	}
+	if o.exec.dryRun != nil && o.exec.slurm.submit {
+		return slurmDryRun(ctx, p, o, sv, dirs, root)
 	}
 	if o.exec.dryRun != nil {
 		return dryRun(p, o, sv, root)
 	}
 	if sv.blocked {
 		return &SettingsChangedError{Trials: sv.changed}
+	}
+	// -slurm: the runs still to do go to Slurm as one job array; nothing runs here.
+	if o.exec.slurm.submit {
+		return submitSlurm(ctx, p, o, sv, dirs, hashes)
 	}
 	x, err := startExperiment(p, o, dirs, hashes)
 	if err != nil {
@@ -184,6 +203,10 @@ func (x *experimentRun[S]) logPlan(sv *survey) {
 		"to_run", toRun, "to_skip", len(sv.runs) - toRun, "parallel", x.opts.exec.parallel}
 	for _, k := range sortedKeys(counts) {
 		args = append(args, strings.ReplaceAll(k, " ", "_"), counts[k])
+	}
+	// The -set overrides of this start (overrides.go), so the log says what ran.
+	if len(x.plan.overrides) > 0 {
+		args = append(args, "overrides", x.plan.overrides)
 	}
 	x.log.Info("plan", args...)
 }

@@ -104,6 +104,7 @@ func TestLayout(t *testing.T) {
 		"my_experiment/configs/base.yaml",
 		"my_experiment/configs/environment.json",
 		"my_experiment/configs/experiment.yaml",
+		"my_experiment/configs/overrides.yaml",
 		"my_experiment/configs/settings.schema.json",
 		"my_experiment/configs/trials.yaml",
 		"my_experiment/logs/",
@@ -261,11 +262,19 @@ func TestRunRecordCompleted(t *testing.T) {
 	}
 }
 
-// hashOf is the settings hash the contract specifies: sha256 of the settings' JSON.
+// hashOf is the settings hash the contract specifies: sha256 of the settings' canonical
+// JSON (objects with sorted keys).
 func hashOf(t *testing.T, settings any) string {
 	t.Helper()
 	data, err := json.Marshal(settings)
 	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = json.Marshal(v); err != nil {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("sha256:%x", sha256.Sum256(data))
@@ -643,5 +652,33 @@ func TestSeed(t *testing.T) {
 				seen[s] = key
 			}
 		}
+	}
+}
+
+// TestTypedAndUntypedSettingsHashAlike runs an experiment with typed settings whose fields
+// are not in alphabetical order, then the same settings as a map: the second start must see
+// the same identities and skip every run, so expman plan and expman run agree with
+// generated programs about what is done.
+func TestTypedAndUntypedSettingsHashAlike(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if err := runtime.Run(t.Context(), spec, trials(), ok, runtime.WithWorkspace(ws), runtime.WithConsole(nil)); err != nil {
+		t.Fatal(err)
+	}
+	var untyped []runtime.TrialSpec[map[string]any]
+	for _, tr := range trials() {
+		data, _ := json.Marshal(tr.Settings)
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		untyped = append(untyped, runtime.TrialSpec[map[string]any]{Name: tr.Name, ID: tr.ID, Repeat: tr.Repeat, Settings: m})
+	}
+	ran := 0
+	count := func(context.Context, *runtime.Trial[map[string]any]) error { ran++; return nil }
+	if err := runtime.Run(t.Context(), spec, untyped, count, runtime.WithWorkspace(ws), runtime.WithConsole(nil)); err != nil {
+		t.Fatalf("the same settings as a map look changed: %v", err)
+	}
+	if ran != 0 {
+		t.Errorf("%d runs executed again; want every completed run skipped", ran)
 	}
 }

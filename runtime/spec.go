@@ -12,8 +12,9 @@ import (
 // that names the fix (see EnforceVersion).
 
 // GenVersion is the version of generated code this runtime supports.
-// Version 2 added ExperimentSpec.Timeout and TrialSpec.Timeout.
-const GenVersion = 2
+// Version 2 added ExperimentSpec.Timeout and TrialSpec.Timeout; version 3 the Slurm
+// resources (ExperimentSpec.Slurm, TrialSpec.Slurm).
+const GenVersion = 3
 
 // MinGenVersion is the oldest generated code this runtime still supports.
 const MinGenVersion = 1
@@ -38,6 +39,25 @@ type ExperimentSpec struct {
 	Files []ConfigFile
 	// Timeout limits each run of every trial (experiment.yaml "timeout"); 0 means none.
 	Timeout time.Duration
+	// Slurm holds the resources each array task asks for when the experiment is submitted
+	// to Slurm (experiment.yaml "slurm"); nil means Slurm's defaults.
+	Slurm *SlurmSpec
+}
+
+// SlurmSpec is the "slurm" section of experiment.yaml, or a trial's override of it, where
+// a zero field means "as the experiment says" (for a trial) or "Slurm's default".
+type SlurmSpec struct {
+	Partition        string   // --partition
+	Time             string   // --time, in Slurm's format, such as "1:00:00" or "30"
+	CPUsPerTask      int      // --cpus-per-task
+	Mem              string   // --mem, such as "4G"
+	GPUs             int      // --gpus per run
+	ArrayParallelism int      // the %P of --array: how many runs at once
+	Account          string   // --account
+	QOS              string   // --qos
+	Constraint       string   // --constraint
+	Setup            []string // shell lines run before each task, such as "module load cuda"
+	Extra            []string // raw #SBATCH lines, without the "#SBATCH " prefix
 }
 
 // ConfigFile is one config source, by base name.
@@ -55,6 +75,8 @@ type TrialSpec[S any] struct {
 	// Timeout limits each run of this trial (its "timeout" in trials.yaml), overriding the
 	// experiment's; 0 means the experiment's.
 	Timeout time.Duration
+	// Slurm overrides the experiment's Slurm resources for this trial's runs; nil: none.
+	Slurm *SlurmSpec
 }
 
 // TrialFunc runs one repeat of a trial.

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/expman-dev/expman/runtime/internal/workspace"
 	"github.com/expman-dev/expman/schema"
 	"github.com/expman-dev/expman/schema/config"
-	"gopkg.in/yaml.v3"
 )
 
 // This file is the untyped API, for programs that read a config folder at run time instead
@@ -114,7 +114,7 @@ func (x *Experiment) Config() *config.Config { return x.cfg }
 func (x *Experiment) Trials() []TrialSpec[map[string]any] {
 	out := make([]TrialSpec[map[string]any], len(x.cfg.Trials))
 	for i, t := range x.cfg.Trials {
-		out[i] = TrialSpec[map[string]any]{Name: t.Name, ID: t.ID, Repeat: t.Repeat, Settings: settingsMap(t.Settings), Timeout: t.Timeout}
+		out[i] = TrialSpec[map[string]any]{Name: t.Name, ID: t.ID, Repeat: t.Repeat, Settings: settingsMap(t.Settings), Timeout: t.Timeout, Slurm: slurmSpec(t.Slurm)}
 	}
 	return out
 }
@@ -122,7 +122,7 @@ func (x *Experiment) Trials() []TrialSpec[map[string]any] {
 // Spec returns the experiment as runtime.Run takes it, config files included.
 func (x *Experiment) Spec() ExperimentSpec {
 	e := x.cfg.Experiment
-	spec := ExperimentSpec{Name: e.Name, ID: e.ID, Desc: e.Desc, Timeout: e.Timeout}
+	spec := ExperimentSpec{Name: e.Name, ID: e.ID, Desc: e.Desc, Timeout: e.Timeout, Slurm: slurmSpec(e.Slurm)}
 	for _, f := range x.cfg.Files {
 		spec.Files = append(spec.Files, ConfigFile{Name: f.Name, Content: string(f.Data)})
 	}
@@ -131,24 +131,29 @@ func (x *Experiment) Spec() ExperimentSpec {
 
 // Run executes the experiment in the environment's workspace (an option may name another),
 // setting the workspace up first, exactly as runtime.Run does for generated programs.
+// Overrides (WithOverrides, -set) are applied here, by the same code as for generated
+// programs, and checked against the loaded schema before anything is created; Trials and
+// Config show the settings without them.
 func (x *Experiment) Run(ctx context.Context, fn TrialFunc[map[string]any], opts ...Option) error {
 	o, err := buildOptions(append([]Option{WithWorkspace(x.env.Workspace)}, opts...))
 	if err != nil {
 		return err
 	}
 	p := plan[map[string]any]{
-		spec:     x.Spec(),
-		trials:   x.Trials(),
-		fn:       fn,
-		settings: func(i int) map[string]any { return settingsMap(x.cfg.Trials[i].Settings) },
-		settingsYAML: func(i int) (*yaml.Node, error) {
-			if v := x.cfg.Trials[i].Settings; v != nil {
-				return v.YAMLNode(), nil
-			}
-			return nil, nil
-		},
+		spec:   x.Spec(),
+		trials: x.Trials(),
+		fn:     fn,
+		decode: settingsMap,
+		schema: x.cfg.Schema,
+	}
+	for _, t := range x.cfg.Trials {
+		p.values = append(p.values, t.Settings)
 	}
 	if err := p.check(); err != nil {
+		return err
+	}
+	// Overrides are checked before the environment is set up: bad input creates nothing.
+	if p, err = p.override(o.exec.overrides); err != nil {
 		return err
 	}
 	if err := NewEnvironment(o.workspace).Setup(); err != nil {
@@ -163,4 +168,16 @@ func settingsMap(v *schema.Value) map[string]any {
 		return m
 	}
 	return map[string]any{}
+}
+
+// slurmSpec converts a config's Slurm section to the runtime's, nil for none. The two
+// types have the same fields, so a change to one that is not made to the other stops the
+// build here.
+func slurmSpec(s *config.Slurm) *SlurmSpec {
+	if s == nil {
+		return nil
+	}
+	out := SlurmSpec(*s)
+	out.Setup, out.Extra = slices.Clone(s.Setup), slices.Clone(s.Extra)
+	return &out
 }

@@ -10,7 +10,10 @@
 //   - positions and error lists (Pos, Error, ErrorList): every problem in the input is
 //     reported as "file:line:col: message", all of them in one pass, sorted;
 //   - Value, an ordered settings tree in which every node remembers its position and the
-//     layer (schema default, base, experiment, trial) that set it.
+//     layer (schema default, base, experiment, trial, sweep, override) that set it;
+//     FromInterface and FromJSON build one from Go values or JSON (no positions);
+//   - NamePattern and TrialNamePattern: what trial names may be, before and after sweeps
+//     are expanded into points such as "lr_grid/learning_rate=0.01,hidden_layers=128-64".
 //
 // Loading, merging and validating a config folder is package config's job.
 //

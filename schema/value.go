@@ -52,6 +52,8 @@ const (
 	LayerBase             // base.yaml
 	LayerExperiment       // experiment.yaml
 	LayerTrial            // trials.yaml
+	LayerSweep            // a value of a trial's "sweep:" or "zip:" in trials.yaml
+	LayerOverride         // a "-set path=value" on the command line
 )
 
 func (l Layer) String() string {
@@ -64,6 +66,10 @@ func (l Layer) String() string {
 		return "experiment"
 	case LayerTrial:
 		return "trial"
+	case LayerSweep:
+		return "sweep"
+	case LayerOverride:
+		return "override"
 	}
 	return "none"
 }

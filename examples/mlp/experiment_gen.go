@@ -10,8 +10,8 @@ import (
 // These constants fail to compile when this file was generated for another version
 // of the expman runtime. To fix it, run go generate ./... with the expman version in go.mod.
 const (
-	_ = runtime.EnforceVersion(runtime.GenVersion - 2)
-	_ = runtime.EnforceVersion(2 - runtime.MinGenVersion)
+	_ = runtime.EnforceVersion(runtime.GenVersion - 3)
+	_ = runtime.EnforceVersion(3 - runtime.MinGenVersion)
 )
 
 // Settings are the settings of one trial, typed from settings.schema.json.
@@ -196,8 +196,8 @@ settings:
 	},
 }
 
-// Trials are the trials of my_experiment in file order, each with its settings
-// resolved from base.yaml, experiment.yaml and trials.yaml.
+// Trials are the trials of my_experiment in file order, a trial with a sweep replaced by
+// its points, each with its settings resolved from base.yaml, experiment.yaml and trials.yaml.
 var Trials = []runtime.TrialSpec[Settings]{
 	{
 		Name:   "small_network",

@@ -12,6 +12,15 @@
 // Both write what they can even when some run files are unreadable, and then return an
 // error naming them; the caller should log it, not fail the experiment.
 //
+// # Sweep points
+//
+// A sweep point is a trial named "<trial>/<key>=<value>,..." whose folder is nested in its
+// sweep's: trials/<trial>/<point>/. A folder under trials/ whose subfolders' names hold '='
+// (no folder of a trial's own does) is read as those points; it is a trial itself only if
+// it also holds anything else. Points appear in every report under their full name,
+// ordered where configs/trials.yaml lists their sweep, then by id. A sweep's points that
+// have not started have no folder, so Status does not list them as planned.
+//
 // # Statistics
 //
 // Only completed runs contribute values. A run's values are its summaries (run.json

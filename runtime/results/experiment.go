@@ -35,15 +35,12 @@ func readExperiment(expDir string) (*experimentData, error) {
 		problems = append(problems, err)
 	}
 	x.plan = plan
-	ents, err := os.ReadDir(filepath.Join(expDir, workspace.TrialsDir))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	dirs, err := trialDirs(filepath.Join(expDir, workspace.TrialsDir))
+	if err != nil {
 		return nil, err
 	}
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		td, err := readTrial(filepath.Join(expDir, workspace.TrialsDir, e.Name()))
+	for _, d := range dirs {
+		td, err := readTrial(d)
 		if err != nil {
 			problems = append(problems, err)
 			continue
@@ -58,8 +55,55 @@ func readExperiment(expDir string) (*experimentData, error) {
 	return x, nil
 }
 
-// sortTrials orders trials as trials.yaml lists them; trials it does not list (left from an
-// earlier config) follow, by id and then name.
+// trialDirs lists the trial folders in trialsDir (<experiment>/trials): each folder there,
+// and the sweep points nested in it (trials/<trial>/<point>, a point's name always holds
+// '=', which no folder of a trial's own does). A folder that holds nothing but sweep points
+// is their group, not a trial. A missing trialsDir holds none.
+func trialDirs(trialsDir string) ([]string, error) {
+	ents, err := os.ReadDir(trialsDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(trialsDir, e.Name())
+		sub, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		var points []string
+		own := len(sub) == 0 // an empty folder is a trial not started yet, as before
+		for _, s := range sub {
+			switch {
+			case s.IsDir() && strings.Contains(s.Name(), "="):
+				points = append(points, filepath.Join(dir, s.Name()))
+			default:
+				own = true
+			}
+		}
+		if own {
+			out = append(out, dir)
+		}
+		out = append(out, points...)
+	}
+	return out, nil
+}
+
+// trialName is the name of the trial whose folder is dir: its base name, or for a sweep
+// point "<trial>/<point>".
+func trialName(dir string) string {
+	base := filepath.Base(dir)
+	if strings.Contains(base, "=") {
+		return filepath.Base(filepath.Dir(dir)) + "/" + base
+	}
+	return base
+}
+
+// sortTrials orders trials as trials.yaml lists them, a sweep's points where it lists the
+// sweep; trials it does not list (left from an earlier config) follow, by id and then name.
 func (x *experimentData) sortTrials() {
 	pos := make(map[string]int, len(x.plan))
 	for i, p := range x.plan {
@@ -68,6 +112,11 @@ func (x *experimentData) sortTrials() {
 	rank := func(td *trialData) int {
 		if i, ok := pos[td.name]; ok {
 			return i
+		}
+		if base, _, ok := strings.Cut(td.name, "/"); ok {
+			if i, ok := pos[base]; ok {
+				return i
+			}
 		}
 		return len(x.plan)
 	}

@@ -164,7 +164,14 @@ type plannedTrial struct {
 	Name   string `yaml:"name"`
 	ID     int    `yaml:"id"`
 	Repeat int    `yaml:"repeat"`
+	// Sweep and Zip are only tested for presence: an entry with either is a sweep, whose
+	// points are the trials "<name>/<point>", and not a trial itself.
+	Sweep yaml.Node `yaml:"sweep"`
+	Zip   yaml.Node `yaml:"zip"`
 }
+
+// isSweep reports whether the entry expands into sweep points.
+func (p plannedTrial) isSweep() bool { return p.Sweep.Kind != 0 || p.Zip.Kind != 0 }
 
 // readPlan reads the experiment's configs/trials.yaml: the trials in the user's order and
 // their repeat counts (1 when not given). A missing file gives nil and no error.

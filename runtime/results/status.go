@@ -2,6 +2,7 @@ package results
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/expman-dev/expman/runtime/internal/workspace"
@@ -72,6 +73,9 @@ type RunStatus struct {
 	// LockUnknown is set for a running run whose lock could not be probed (no flock(2) on
 	// this system or file system): it may be stale.
 	LockUnknown bool `json:"lock_unknown,omitempty"`
+	// Slurm is the run's Slurm array task while Slurm still has it (pending or running);
+	// set by Report.AddSlurm.
+	Slurm *SlurmTask `json:"slurm,omitempty"`
 }
 
 // Duration is DurationSeconds as a time.Duration (0 when unknown).
@@ -106,6 +110,17 @@ func status(expDir string, now time.Time) (*Report, error) {
 	}
 	// Trials in plan order (with or without a folder), then those only on disk.
 	for _, p := range x.plan {
+		if p.isSweep() {
+			// Its points that have a folder, in sweep order; points not started yet have
+			// none, since expanding a sweep takes the config package.
+			for _, td := range x.trials {
+				if strings.HasPrefix(td.name, p.Name+"/") && byName[td.name] != nil {
+					rep.add(trialStatus(td, 0, now))
+					delete(byName, td.name)
+				}
+			}
+			continue
+		}
 		td := byName[p.Name]
 		if td == nil {
 			td = &trialData{name: p.Name, config: &trialConfig{Name: p.Name, ID: p.ID, Repeat: p.Repeat}}

@@ -24,7 +24,7 @@ func (c Counts) String() string {
 
 // WriteText writes the report for people: a line with the experiment's counts, then a line
 // per trial with its counts, followed by its runs that need attention (failed, interrupted,
-// running, stale) with their durations and errors.
+// running, stale) with their durations and errors, and the runs Slurm still has queued.
 func (r *Report) WriteText(w io.Writer) error {
 	total := 0
 	for _, n := range r.Counts {
@@ -35,7 +35,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, t := range r.Trials {
 		fmt.Fprintf(tw, "%s (id %d): %s%s\n", t.Trial, t.TrialID, t.Counts, meanCompleted(t.Runs))
 		for _, run := range t.Runs {
-			if run.State == Completed || run.State == Planned {
+			if (run.State == Completed || run.State == Planned) && run.Slurm == nil {
 				continue
 			}
 			fmt.Fprintf(tw, "  repeat_%d\t%s\t%s\t%s\n", run.Repeat, run.State, humanDuration(run), runNote(run))
@@ -74,6 +74,13 @@ func humanDuration(run RunStatus) string {
 
 func runNote(run RunStatus) string {
 	var notes []string
+	if s := run.Slurm; s != nil {
+		note := "slurm " + s.Task + " " + s.State
+		if s.Reason != "" {
+			note += " (" + s.Reason + ")"
+		}
+		notes = append(notes, note)
+	}
 	if run.Owner != nil && (run.State == Running || run.State == Stale) {
 		notes = append(notes, fmt.Sprintf("owner %s pid %d", run.Owner.Host, run.Owner.PID))
 	}

@@ -35,7 +35,7 @@ func readTrial(trialDir string) (*trialData, error) {
 	if err != nil {
 		return nil, err
 	}
-	td := &trialData{name: filepath.Base(trialDir), dir: trialDir}
+	td := &trialData{name: trialName(trialDir), dir: trialDir}
 	var problems []error
 	if td.config, err = readTrialConfig(trialDir); err != nil {
 		problems = append(problems, err)
@@ -150,7 +150,8 @@ func (td *trialData) summary() *Summary {
 	}
 }
 
-// TrialSummary reads the trial folder trialDir (<experiment>/trials/<trial>) and returns
+// TrialSummary reads the trial folder trialDir (<experiment>/trials/<trial>, or
+// <experiment>/trials/<trial>/<point> for a sweep point) and returns
 // its summary, computed from the run.json and metrics.jsonl files as they are now. When some
 // files cannot be read the summary covers the others and the error names the rest.
 func TrialSummary(trialDir string) (*Summary, error) {

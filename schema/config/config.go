@@ -21,6 +21,9 @@ type Options struct {
 	// SchemaPath is the settings schema's path in the file system given to Load.
 	// Empty means SchemaFile.
 	SchemaPath string
+	// Overrides are "path=value" settings from the command line (-set), applied to every
+	// trial as the highest layer, in order; see ParseOverrides.
+	Overrides []string
 }
 
 // Config is a loaded, merged and validated experiment definition.
@@ -41,7 +44,9 @@ type Experiment struct {
 	// Timeout limits each run of every trial ("timeout: 1h30m"); 0 when unset. A trial's own
 	// Timeout overrides it: the runtime applies the trial's when set, else this one.
 	Timeout time.Duration
-	Pos     schema.Pos // the document's top mapping
+	// Slurm is experiment.yaml's "slurm" section; nil when there is none.
+	Slurm *Slurm
+	Pos   schema.Pos // the document's top mapping
 }
 
 // Trial is one trial with its resolved settings.
@@ -54,7 +59,26 @@ type Trial struct {
 	// Experiment.Timeout here, so that a program can tell the two apart. The runtime applies
 	// the trial's timeout when set, else the experiment's.
 	Timeout time.Duration
-	Pos     schema.Pos // the trial's entry in trials.yaml
+	// Slurm is the trial's own "slurm" section, nil when it has none; like Timeout it is not
+	// resolved against Experiment.Slurm (see Slurm.Over).
+	Slurm *Slurm
+	Pos   schema.Pos // the trial's entry in trials.yaml
+	// Sweep is set for a sweep point (see the package doc): the trial it was expanded from
+	// and the values that make the point; nil for a trial written by hand.
+	Sweep *SweepPoint
+}
+
+// SweepPoint says where a trial expanded from a sweep came from.
+type SweepPoint struct {
+	Base   string       // the name of the trial in trials.yaml that has the sweep
+	BaseID int          // its id
+	Values []SweepValue // the point's values, in the order of the name
+}
+
+// SweepValue is one coordinate of a sweep point.
+type SweepValue struct {
+	Path  string        // the setting path as written in sweep: or zip:, e.g. "optimizer.lr"
+	Value *schema.Value // positioned at the value in the list, of LayerSweep
 }
 
 // File is one config source.
@@ -94,7 +118,7 @@ func Load(fsys fs.FS, opts Options) (*Config, error) {
 	if schemaPath == "" {
 		schemaPath = SchemaFile
 	}
-	l := &loader{fsys: fsys, schemaPath: schemaPath}
+	l := &loader{fsys: fsys, schemaPath: schemaPath, overrideArgs: opts.Overrides}
 	cfg, err := l.load()
 	if err != nil {
 		return nil, err

@@ -7,9 +7,7 @@ import (
 	"math"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/expman-dev/expman/schema"
@@ -25,6 +23,7 @@ type loader struct {
 	// broken file, settings that are not a mapping). Validating settings then would only
 	// report the consequences, such as every setting of a broken file missing.
 	settingsIncomplete bool
+	overrideArgs       []string
 }
 
 // what each file must hold, for the message when it is missing.
@@ -77,7 +76,9 @@ func (l *loader) load() (*Config, error) {
 	trials := l.loadTrials(raw[2])
 	cfg := &Config{Experiment: exp.Experiment, Schema: sch, Files: l.files}
 	l.crossCheck(trials)
-	cfg.Trials = l.resolve(sch, base, exp.settings, trials)
+	trials = l.expandSweeps(sch, trials)
+	ovs := l.overrides(sch)
+	cfg.Trials = l.resolve(sch, base, exp.settings, trials, ovs)
 	return cfg, nil
 }
 
@@ -180,6 +181,7 @@ func (l *loader) loadExperiment(data []byte) experimentFile {
 	e.ID = integer(v.Get("id"))
 	e.Desc = str(v.Get("desc"))
 	e.Timeout = l.duration(v.Get("timeout"), "timeout")
+	e.Slurm = slurmOf(v.Get("slurm"))
 	e.settings = l.settingsOf(v, schema.LayerExperiment)
 	return e
 }
@@ -201,6 +203,8 @@ type trialEntry struct {
 	node     *schema.Value // the entry
 	settings *schema.Value // its settings, nil when it has none
 	broken   bool          // its settings are not a mapping
+	// sweepPaths are the split paths of Trial.Sweep.Values, for a sweep point.
+	sweepPaths [][]string
 }
 
 func (l *loader) loadTrials(data []byte) []trialEntry {
@@ -225,6 +229,7 @@ func (l *loader) loadTrials(data []byte) []trialEntry {
 			t.Repeat = integer(r)
 		}
 		t.Timeout = l.duration(e.Get("timeout"), fileTarget(TrialsFile, v).subject([]string{strconv.Itoa(i), "timeout"}))
+		t.Slurm = slurmOf(e.Get("slurm"))
 		t.settings = settingsOf(e, schema.LayerTrial)
 		t.broken = e.Get("settings") != nil && t.settings == nil
 		out = append(out, t)
@@ -315,47 +320,119 @@ func (l *loader) crossCheck(trials []trialEntry) {
 	}
 }
 
+// expandSweeps replaces every trial that has a sweep by its points, in place, and checks
+// that the points' ids are unique among all trials. A trial whose sweep is broken is
+// reported and left out.
+func (l *loader) expandSweeps(sch *Schema, trials []trialEntry) []trialEntry {
+	out := make([]trialEntry, 0, len(trials))
+	ids := make(map[int]string) // id -> trial name, for the hand-written ids
+	for _, t := range trials {
+		if id := t.node.Get("id"); id != nil {
+			ids[t.ID] = t.Name
+		}
+	}
+	for _, te := range trials {
+		spec, ok := l.parseSweep(sch, &te)
+		switch {
+		case !ok:
+			continue
+		case spec == nil:
+			out = append(out, te)
+			continue
+		}
+		if te.ID > maxSweptID || te.ID < -maxSweptID {
+			at := te.node.Get("id")
+			l.errs.Add(at.Pos, "trial %q: id %d is too large for a trial with a sweep; want at most %d, since its points get ids of the form id*%d+n",
+				te.Name, te.ID, maxSweptID, pointIDSpan)
+			continue
+		}
+		for _, p := range l.expand(te, spec) {
+			if other, dup := ids[p.ID]; dup {
+				at := p.Sweep.Values[len(p.Sweep.Values)-1].Value.Pos
+				l.errs.Add(at, "trial %q: sweep point %q gets id %d, which trial %q has; change that trial's id",
+					te.Name, p.Name, p.ID, other)
+				continue
+			}
+			ids[p.ID] = p.Name
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// overrides parses Options.Overrides and checks their paths against the schema, once for
+// all trials. Bad ones are reported and left out.
+func (l *loader) overrides(sch *Schema) []Override {
+	var out []Override
+	for _, arg := range l.overrideArgs {
+		o, err := parseOverride(arg)
+		if err != nil {
+			l.errs.Append(err)
+			continue
+		}
+		if e := sch.checkPath(o.Path, o.Pos(), "setting"); e != nil {
+			l.errs = append(l.errs, e)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// settingsOfTrial merges one trial's settings: the common layers, the trial's, its sweep
+// point's values, then the overrides. It reports paths that cannot be set, and returns
+// false when a sweep value could not be set (validating would repeat the consequences).
+func (l *loader) settingsOfTrial(common *schema.Value, te trialEntry, ovs []Override) (*schema.Value, bool) {
+	settings := Merge(common, te.settings)
+	ok := true
+	if te.Sweep != nil {
+		for i, sv := range te.Sweep.Values {
+			next, err := setPath(settings, te.sweepPaths[i], sv.Value, sv.Value.Pos)
+			if err != nil {
+				err.Msg = fmt.Sprintf("trial %q: sweep: %s", te.Sweep.Base, err.Msg)
+				l.errs = append(l.errs, err)
+				ok = false
+				continue
+			}
+			settings = next
+		}
+	}
+	for _, o := range ovs {
+		next, err := setPath(settings, o.Path, o.Value, o.Pos())
+		if err != nil {
+			// Reported once when it is the same for every trial; the trial is still
+			// validated without this override.
+			l.errs = append(l.errs, err)
+			continue
+		}
+		settings = next
+	}
+	return settings, ok
+}
+
 // resolve merges each trial's settings and validates them. A problem that several trials
 // share (a bad value in base.yaml) is reported once, naming the trials.
-func (l *loader) resolve(sch *Schema, base, exp *schema.Value, trials []trialEntry) []Trial {
+func (l *loader) resolve(sch *Schema, base, exp *schema.Value, trials []trialEntry, ovs []Override) []Trial {
 	start := &schema.Value{Kind: schema.Map, Fields: []schema.Field{}}
 	if sch != nil {
 		start = Defaults(sch.Doc)
 	}
 	common := Merge(Merge(start, base), exp)
-	type shared struct {
-		err    *schema.Error
-		trials []string
-	}
-	var order []string
-	byKey := make(map[string]*shared)
+	shared := newSharedErrors(trials)
 	out := make([]Trial, 0, len(trials))
 	for _, te := range trials {
 		t := te.Trial
-		t.Settings = Merge(common, te.settings)
+		settings, ok := l.settingsOfTrial(common, te, ovs)
+		t.Settings = settings
 		out = append(out, t)
-		if sch == nil || l.settingsIncomplete || te.broken {
+		if sch == nil || l.settingsIncomplete || te.broken || !ok {
 			continue
 		}
 		for _, e := range sch.compiled.validate(settingsTarget(t.Settings, &te)) {
-			key := e.Pos.String() + "\x00" + e.Msg
-			if byKey[key] == nil {
-				byKey[key] = &shared{err: e}
-				order = append(order, key)
-			}
-			if q := strconv.Quote(t.Name); !slices.Contains(byKey[key].trials, q) {
-				byKey[key].trials = append(byKey[key].trials, q)
-			}
+			shared.add(e, te)
 		}
 	}
-	for _, k := range order {
-		s := byKey[k]
-		who := "trial "
-		if len(s.trials) > 1 {
-			who = "trials "
-		}
-		l.errs.Add(s.err.Pos, "%s%s: %s", who, strings.Join(s.trials, ", "), s.err.Msg)
-	}
+	l.errs = append(l.errs, shared.list()...)
 	return out
 }
 

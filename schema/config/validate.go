@@ -248,6 +248,9 @@ func (t *target) want(ve *jsonschema.ValidationError) (string, bool) {
 	case "maxLength":
 		return "at most " + literal(val) + " characters", true
 	case "minItems":
+		if val.Kind == schema.Int && val.Int == 1 {
+			return "a non-empty list", true
+		}
 		return "at least " + literal(val) + " items", true
 	case "maxItems":
 		return "at most " + literal(val) + " items", true
@@ -387,6 +390,9 @@ func describe(v *schema.Value) string {
 	case schema.Null:
 		return "null"
 	case schema.List:
+		if len(v.List) == 0 {
+			return "an empty array"
+		}
 		return "array"
 	case schema.Map:
 		return "object"

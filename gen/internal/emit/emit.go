@@ -24,8 +24,9 @@ const RuntimePath = "github.com/expman-dev/expman/runtime"
 
 // GenVersion is the version of generated code this emitter writes; runtime.EnforceVersion
 // turns a mismatch with the linked runtime into a compile error.
-// Version 2 writes ExperimentSpec.Timeout and TrialSpec.Timeout.
-const GenVersion = 2
+// Version 2 writes ExperimentSpec.Timeout and TrialSpec.Timeout; version 3
+// ExperimentSpec.Slurm and TrialSpec.Slurm.
+const GenVersion = 3
 
 // File prints m as a gofmt'd Go source file.
 func File(m *model.File) ([]byte, error) {
@@ -160,6 +161,7 @@ func experiment(f *jen.File, e model.Experiment) {
 		jen.Line().Id("ID").Op(":").Lit(e.ID),
 		jen.Line().Id("Desc").Op(":").Lit(e.Desc),
 		timeoutField(e.Timeout),
+		slurmField(e.Slurm),
 		jen.Line().Id("Files").Op(":").Index().Qual(RuntimePath, "ConfigFile").Values(multiline(files)...),
 		jen.Line(),
 	)
@@ -171,6 +173,32 @@ func timeoutField(d model.Duration) jen.Code {
 		return jen.Null()
 	}
 	return jen.Line().Id("Timeout").Op(":").Add(duration(d))
+}
+
+// slurmField prints "Slurm: &runtime.SlurmSpec{...}," on lines of its own, or nothing when
+// s is nil.
+func slurmField(s *model.Slurm) jen.Code {
+	if s == nil {
+		return jen.Null()
+	}
+	fields := make([]jen.Code, 0, len(s.Fields))
+	for _, f := range s.Fields {
+		var v jen.Code
+		switch f.Kind {
+		case model.SlurmString:
+			v = jen.Lit(f.Str)
+		case model.SlurmInt:
+			v = jen.Lit(f.Int)
+		case model.SlurmLines:
+			lines := make([]jen.Code, 0, len(f.Lines))
+			for _, l := range f.Lines {
+				lines = append(lines, jen.Lit(l))
+			}
+			v = jen.Index().String().Values(lines...)
+		}
+		fields = append(fields, jen.Id(f.Name).Op(":").Add(v))
+	}
+	return jen.Line().Id("Slurm").Op(":").Op("&").Qual(RuntimePath, "SlurmSpec").Values(multiline(fields)...)
 }
 
 // duration prints the sum of d's terms, e.g. time.Hour + 30*time.Minute.
@@ -204,13 +232,14 @@ func trials(f *jen.File, m *model.File) {
 			jen.Line().Id("ID").Op(":").Lit(t.ID),
 			jen.Line().Id("Repeat").Op(":").Lit(t.Repeat),
 			timeoutField(t.Timeout),
+			slurmField(t.Slurm),
 			jen.Line().Id("Settings").Op(":").Add(value(t.Settings, false)),
 			jen.Line(),
 		))
 	}
 	f.Add(comment(
-		"Trials are the trials of "+m.Experiment.Name+" in file order, each with its settings",
-		"resolved from base.yaml, experiment.yaml and trials.yaml.",
+		"Trials are the trials of "+m.Experiment.Name+" in file order, a trial with a sweep replaced by",
+		"its points, each with its settings resolved from base.yaml, experiment.yaml and trials.yaml.",
 	))
 	f.Var().Id("Trials").Op("=").Index().Qual(RuntimePath, "TrialSpec").Types(jen.Id(m.Settings.Name)).
 		Values(multiline(elems)...)

@@ -32,7 +32,11 @@ func small() *model.File {
 			{Name: "base.yaml", Content: "settings: {}\n", Raw: true},
 			{Name: "trials.yaml", Content: "- name: `x`\r\n", Raw: false},
 		}},
-		Trials: []model.Trial{{Name: "t", ID: 1, Repeat: 1, Timeout: model.Duration{{Count: 90, Unit: "Second"}}, Settings: &model.Value{Kind: model.Composite, Type: settingsT, Fields: []model.FieldValue{
+		Trials: []model.Trial{{Name: "t", ID: 1, Repeat: 1, Slurm: &model.Slurm{Fields: []model.SlurmField{
+			{Name: "Partition", Kind: model.SlurmString, Str: "gpu"},
+			{Name: "GPUs", Kind: model.SlurmInt, Int: 2},
+			{Name: "Setup", Kind: model.SlurmLines, Lines: []string{"module load cuda"}},
+		}}, Timeout: model.Duration{{Count: 90, Unit: "Second"}}, Settings: &model.Value{Kind: model.Composite, Type: settingsT, Fields: []model.FieldValue{
 			{Name: "Port", Value: &model.Value{Kind: model.PtrTo, Elem: &model.Value{Kind: model.Convert, Type: portT, Elem: &model.Value{Kind: model.IntLit, Int: 80}}}},
 			{Name: "Widths", Value: &model.Value{Kind: model.Composite, Type: widthsT, Elems: []*model.Value{{Kind: model.IntLit, Int: 3}}}},
 			{Name: "Labels", Value: &model.Value{Kind: model.Composite, Type: labelsT, Entries: []model.MapEntry{{Key: "a", Value: &model.Value{Kind: model.StringLit, Str: "b"}}}}},
@@ -58,10 +62,11 @@ func TestFilePrintsWhatTheModelSays(t *testing.T) {
 		"\"a\": \"b\",",
 		"Content: `settings: {}\n`,",
 		"Content: \"- name: `x`\\r\\n\",",
-		"const (\n\t_ = runtime.EnforceVersion(runtime.GenVersion - 2)\n\t_ = runtime.EnforceVersion(2 - runtime.MinGenVersion)\n)",
+		"const (\n\t_ = runtime.EnforceVersion(runtime.GenVersion - 3)\n\t_ = runtime.EnforceVersion(3 - runtime.MinGenVersion)\n)",
 		"\t\"time\"\n",
 		"Timeout: time.Hour + 30*time.Minute,\n",
 		"Timeout: 90 * time.Second,\n",
+		"Slurm: &runtime.SlurmSpec{\n\t\t\tPartition: \"gpu\",\n\t\t\tGPUs:      2,\n\t\t\tSetup:     []string{\"module load cuda\"},\n\t\t},\n",
 		"run go generate ./... with the expman version in go.mod",
 	} {
 		if !strings.Contains(src, want) {

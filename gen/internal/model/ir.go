@@ -16,8 +16,34 @@ type Experiment struct {
 	ID      int
 	Desc    string
 	Timeout Duration // limits each run; none when empty
+	Slurm   *Slurm   // experiment.yaml's slurm section; nil when absent
 	Files   []Source
 }
+
+// Slurm is a slurm section, printed as a runtime.SlurmSpec literal with its non-zero
+// fields in this order.
+type Slurm struct {
+	Fields []SlurmField
+}
+
+// SlurmField is one field of a runtime.SlurmSpec literal: a string, an int or a []string.
+type SlurmField struct {
+	Name  string // the Go field name in runtime.SlurmSpec
+	Str   string
+	Int   int
+	Lines []string
+	Kind  SlurmFieldKind
+}
+
+// SlurmFieldKind is the Go type of a SlurmField.
+type SlurmFieldKind int
+
+// The kinds of SlurmField.
+const (
+	SlurmString SlurmFieldKind = iota + 1
+	SlurmInt
+	SlurmLines
+)
 
 // Source is one config file, carried verbatim.
 type Source struct {
@@ -34,6 +60,7 @@ type Trial struct {
 	ID       int
 	Repeat   int
 	Timeout  Duration // the trial's own; none when empty
+	Slurm    *Slurm   // the trial's own slurm section; nil when absent
 	Settings *Value   // a Composite of type Settings
 }
 

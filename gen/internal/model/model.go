@@ -30,6 +30,7 @@ func Build(cfg *config.Config, pkg string) (*File, error) {
 			ID:      cfg.Experiment.ID,
 			Desc:    cfg.Experiment.Desc,
 			Timeout: durationOf(cfg.Experiment.Timeout),
+			Slurm:   slurmOf(cfg.Experiment.Slurm),
 			Files:   sources(cfg.Files),
 		},
 	}
@@ -41,7 +42,7 @@ func Build(cfg *config.Config, pkg string) (*File, error) {
 			settings = &schema.Value{Kind: schema.Map, Pos: tr.Pos}
 		}
 		v := vs.valueOf(settingsType, settings, "")
-		f.Trials = append(f.Trials, Trial{Name: tr.Name, ID: tr.ID, Repeat: tr.Repeat, Timeout: durationOf(tr.Timeout), Settings: v})
+		f.Trials = append(f.Trials, Trial{Name: tr.Name, ID: tr.ID, Repeat: tr.Repeat, Timeout: durationOf(tr.Timeout), Slurm: slurmOf(tr.Slurm), Settings: v})
 	}
 	if err := vs.errs.Err(); err != nil {
 		return nil, err

@@ -14,6 +14,12 @@
 //	    artifacts/
 //	    repeat_<k>/  logs/run.log  artifacts/  run.json  .lock
 //	    archive/<UTC time>/  trial.yaml  repeat_<k>/ ...  (runs of older settings)
+//
+// A sweep point is a trial named "<trial>/<point>", such as
+// "lr_grid/learning_rate=0.01,hidden_layers=128-64": its folder is nested one level,
+// trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/, with the layout of any trial.
+// A point always contains '=', which hand-written names cannot, so a point's folder is
+// never mistaken for one of a trial's own folders (configs, logs, repeat_<k>, ...).
 package workspace
 
 import (
@@ -22,6 +28,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/expman-dev/expman/schema"
@@ -48,6 +55,10 @@ const dirPerm = 0o755
 
 var nameRE = regexp.MustCompile(schema.NamePattern)
 
+// trialNameRE is what a trial name may be: a hand-written name, or a sweep point
+// "<trial>/<key>=<value>,...".
+var trialNameRE = regexp.MustCompile(schema.TrialNamePattern)
+
 // CheckName reports whether name may be used as one path element of the workspace: it must
 // match schema.NamePattern and must not be "." or "..", so no name can ever lead outside
 // the folder it is placed in. what says what the name is, for the message.
@@ -59,6 +70,25 @@ func CheckName(what, name string) error {
 		return fmt.Errorf("%s name %q is not allowed; want letters, digits, '_', '-' or '.' other than %q", what, name, name)
 	case !nameRE.MatchString(name):
 		return fmt.Errorf("%s name %q has characters that cannot be a folder name; want only letters, digits, '_', '-' or '.'", what, name)
+	}
+	return nil
+}
+
+// CheckTrialName reports whether name may be a trial's folder below trials/: a name that
+// passes CheckName, or a sweep point "<trial>/<point>" whose two elements are not "." or
+// "..", so that the folder is at most two levels deep and always inside trials/.
+func CheckTrialName(name string) error {
+	base, point, nested := strings.Cut(name, "/")
+	if !nested {
+		return CheckName("trial", name)
+	}
+	for _, elem := range []string{base, point} {
+		if elem == "." || elem == ".." {
+			return fmt.Errorf("trial name %q has the element %q; want <trial>/<key>=<value>,... with neither part %q", name, elem, elem)
+		}
+	}
+	if !trialNameRE.MatchString(name) {
+		return fmt.Errorf("trial name %q has characters that cannot be a folder name; want letters, digits, '_', '-' or '.', or for a sweep point <trial>/<key>=<value>,... of letters, digits and '_', '.', '+', '-'", name)
 	}
 	return nil
 }
@@ -91,9 +121,10 @@ func (e Experiment) LogFile() string { return filepath.Join(e.Logs, ExperimentLo
 // Create makes the experiment's folders; it is a no-op for those that exist.
 func (e Experiment) Create() error { return mkdirs(e.Configs, e.Logs, e.Artifacts, e.Trials) }
 
-// Trial returns the folders of the trial name, which must have passed CheckName.
+// Trial returns the folders of the trial name, which must have passed CheckTrialName; a
+// sweep point's folder is nested in its trial's (trials/<trial>/<point>).
 func (e Experiment) Trial(name string) Trial {
-	dir := filepath.Join(e.Trials, name)
+	dir := filepath.Join(e.Trials, filepath.FromSlash(name))
 	return Trial{
 		Dir:       dir,
 		Configs:   filepath.Join(dir, ConfigsDir),

@@ -248,3 +248,37 @@ func TestLayoutPaths(t *testing.T) {
 		t.Errorf("paths (-want +got):\n%s", diff)
 	}
 }
+
+func TestCheckTrialName(t *testing.T) {
+	for _, name := range []string{"a", "small_network", "lr_grid/learning_rate=0.01,hidden_layers=128-64",
+		"g/optimizer.lr=1e-05", "g/x=+1.5", "g/flag=true", "..a/x=1"} {
+		if err := CheckTrialName(name); err != nil {
+			t.Errorf("CheckTrialName(%q) = %v, want nil", name, err)
+		}
+	}
+	for _, name := range []string{"", ".", "..", "a/b/c", "a/b", "a/=1", "a/", "/a", "../x", "./x", "a/..", "a/.", "a b/x=1",
+		`a\b`, "g/x=a b", "g/x=ü", "a=1/x=1", "a,b"} {
+		if err := CheckTrialName(name); err == nil {
+			t.Errorf("CheckTrialName(%q) = nil, want an error", name)
+		}
+	}
+}
+
+func TestSweepPointLayout(t *testing.T) {
+	e := NewExperiment("ws", "exp")
+	tr := e.Trial("lr_grid/learning_rate=0.01,hidden_layers=128-64")
+	got := []string{tr.Dir, tr.ConfigFile(), tr.LogFile(), tr.Run(2).RecordFile(), tr.Run(2).LockFile()}
+	want := []string{
+		"ws/exp/trials/lr_grid/learning_rate=0.01,hidden_layers=128-64",
+		"ws/exp/trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/configs/trial.yaml",
+		"ws/exp/trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/logs/trial.log",
+		"ws/exp/trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/repeat_2/run.json",
+		"ws/exp/trials/lr_grid/learning_rate=0.01,hidden_layers=128-64/repeat_2/.lock",
+	}
+	for i := range want {
+		want[i] = filepath.FromSlash(want[i])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+}

@@ -41,8 +41,10 @@ func generate(t reflect.Type, title string) ([]byte, error) {
 	// The patterns live in Go constants that package config also uses; struct tags cannot
 	// refer to them.
 	setPatterns(s)
+	refine(s)
 	if s.Items != nil {
 		setPatterns(s.Items)
+		refine(s.Items)
 		s.Description = "The trials of the experiment, in the order they run."
 	}
 	var b bytes.Buffer
@@ -61,6 +63,30 @@ func setPatterns(s *jsonschema.Schema) {
 	for key, pattern := range map[string]string{"name": schema.NamePattern, "timeout": schema.DurationPattern} {
 		if p, ok := s.Properties.Get(key); ok {
 			p.Pattern = pattern
+		}
+	}
+}
+
+// refine says what struct tags cannot: sweep and zip lists hold at least one value, and a
+// Slurm time or memory may be written as a number (minutes, megabytes) as well as a string.
+func refine(s *jsonschema.Schema) {
+	if s.Properties == nil {
+		return
+	}
+	one := uint64(1)
+	for _, key := range []string{"sweep", "zip"} {
+		if p, ok := s.Properties.Get(key); ok && p.AdditionalProperties != nil {
+			p.AdditionalProperties.MinItems = &one
+		}
+	}
+	slurm, ok := s.Properties.Get("slurm")
+	if !ok || slurm.Properties == nil {
+		return
+	}
+	for _, key := range []string{"time", "mem"} {
+		if p, ok := slurm.Properties.Get(key); ok {
+			p.Type = ""
+			p.AnyOf = []*jsonschema.Schema{{Type: "string"}, {Type: "integer", Minimum: "1"}}
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/expman-dev/expman/runtime"
 )
 
 // Exit codes, as Go tools use them.
@@ -37,11 +39,18 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"init", "scaffold a new experiment: configs, a Go program or a script, a README", runInit},
 		{"gen", "generate typed settings and the trial registry (run by go generate)", runGen},
 		{"validate", "check a config folder; prints every error as file:line:col", runValidate},
+		{"run", "run any command (Python, R, a shell script) as the experiment's trials", runRun},
 		{"schema", "write the JSON Schemas of experiment.yaml, base.yaml and trials.yaml", runSchema},
 		{"report", "print an experiment's results: mean and spread across repeats", runReport},
 		{"status", "print an experiment's runs by status, with durations and errors", runStatus},
+		{"cancel", "cancel an experiment's Slurm jobs and record their running runs as interrupted", runCancel},
+		{"plan", "print every trial and run with its folder, and what a start would skip", runPlan},
+		{"explain", "print a trial's resolved settings, each with the file:line that set it", runExplain},
+		{"diff", "print the settings in which two trials differ", runDiff},
+		{"completion", "print a bash or zsh completion script", runCompletion},
 		{"version", "print the expman version", runVersion},
 	}
 }
@@ -83,14 +92,15 @@ func exitCode(e *env, err error) int {
 		return exitFail
 	default:
 		fmt.Fprintln(e.stderr, err)
-		return exitFail
+		// Runs stopped by a signal exit as a shell expects (130 for SIGINT).
+		return max(exitFail, runtime.ExitCode(err))
 	}
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, "expman turns an experiment's config folder into typed Go code and checks it.\n\nUsage:\n\n\texpman <command> [flags]\n\nCommands:\n\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "\t%-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "\t%-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun 'expman <command> -h' for a command's flags and examples.\n")
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/expman-dev/expman/schema"
 	"github.com/expman-dev/expman/schema/config"
@@ -56,12 +57,18 @@ func (c *configFlags) relocate(err error) error {
 	out := make(schema.ErrorList, len(list))
 	for i, e := range list {
 		moved := *e
-		if moved.Pos.File != "" && !filepath.IsAbs(moved.Pos.File) && moved.Pos.File != filepath.ToSlash(c.schema) {
+		if isConfigFile(moved.Pos.File) && moved.Pos.File != filepath.ToSlash(c.schema) {
 			moved.Pos.File = filepath.ToSlash(filepath.Join(c.dir, moved.Pos.File))
 		}
 		out[i] = &moved
 	}
 	return out
+}
+
+// isConfigFile reports whether an error position names a file inside the config folder,
+// rather than an absolute path or a command-line override ("-set x=1").
+func isConfigFile(name string) bool {
+	return name != "" && !filepath.IsAbs(name) && !strings.HasPrefix(name, config.OverrideFlag+" ")
 }
 
 // load reads, merges and validates the config folder.

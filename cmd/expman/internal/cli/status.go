@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/expman-dev/expman/runtime/results"
 )
@@ -12,8 +13,10 @@ const statusExamples = `	expman status outputs/my_experiment
 `
 
 // runStatus prints every run of the experiment by state. It only reads, so it is safe
-// while the experiment runs, from any machine that sees the workspace.
-func runStatus(_ context.Context, e *env, args []string) error {
+// while the experiment runs, from any machine that sees the workspace. For an experiment
+// submitted to Slurm it adds, where squeue is available, the state of each run's array
+// task that Slurm still has (pending and why, running).
+func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "status", "[-format text|json] DIR", statusExamples)
 	format := fs.String("format", "text", "output `format`: text (for people) or json (for machines)")
 	dir, err := parseDir(fs, args)
@@ -30,6 +33,10 @@ func runStatus(_ context.Context, e *env, args []string) error {
 	rep, problem := results.Status(exp)
 	if rep == nil {
 		return problem
+	}
+	if err := rep.AddSlurm(ctx); err != nil {
+		// Slurm's view is extra: the workspace's is still worth printing.
+		fmt.Fprintf(e.stderr, "expman status: %v\n", err)
 	}
 	write := rep.WriteText
 	if *format == "json" {
