@@ -26,10 +26,21 @@ import (
 // a single-node one; .ci/run does both); otherwise they skip. Without it, only the
 // contract test of the local executor and the dry run, which need no Slurm, run.
 
-// buildProg builds testdata/slurmprog once per test binary. The binary lives in a
-// temporary folder that the Slurm node sees: here, it is this machine.
+// progDir holds the test program, built once per test binary into a temporary folder
+// that the Slurm node sees (here, it is this machine); TestMain removes it.
+var progDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "expman-slurmprog-") })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dir, err := progDir(); err == nil {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+// buildProg builds testdata/slurmprog once per test binary.
 var buildProg = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "expman-slurmprog-")
+	dir, err := progDir()
 	if err != nil {
 		return "", err
 	}
