@@ -141,13 +141,15 @@ func checkExperiment(dir string) error {
 	return nil
 }
 
+// isExperiment tells an experiment folder from a workspace: both may hold configs/ (the
+// untyped API's Environment sets up the workspace with configs/, logs/ and artifacts/),
+// but only an experiment has trials/ or its configs/experiment.yaml.
 func isExperiment(dir string) bool {
-	for _, sub := range []string{workspace.ConfigsDir, workspace.TrialsDir} {
-		if st, err := os.Stat(filepath.Join(dir, sub)); err == nil && st.IsDir() {
-			return true
-		}
+	if st, err := os.Stat(filepath.Join(dir, workspace.TrialsDir)); err == nil && st.IsDir() {
+		return true
 	}
-	return false
+	_, err := os.Stat(filepath.Join(dir, workspace.ConfigsDir, "experiment.yaml"))
+	return err == nil
 }
 
 // unwrapPath drops the *fs.PathError around err, whose path the message already names.

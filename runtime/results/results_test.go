@@ -379,6 +379,12 @@ func TestFindExperiment(t *testing.T) {
 			t.Errorf("FindExperiment(%s) = %q, %v; want %q", dir, got, err, f.exp)
 		}
 	}
+	// A workspace set up by runtime.Environment has configs/, logs/ and artifacts/ of its
+	// own; it is still a workspace, not an experiment.
+	mkdir(t, filepath.Join(ws, "configs"))
+	if got, err := FindExperiment(ws); err != nil || got != f.exp {
+		t.Errorf("FindExperiment(workspace with configs/) = %q, %v; want %q", got, err, f.exp)
+	}
 	mkdir(t, filepath.Join(ws, "other", "trials"))
 	if _, err := FindExperiment(ws); err == nil || !strings.Contains(err.Error(), "2 experiments") || !strings.Contains(err.Error(), filepath.Join(ws, "other")) {
 		t.Errorf("FindExperiment(workspace with two) = %v, want an error listing them", err)
