@@ -92,7 +92,17 @@ func Load(ctx context.Context, configDir string, env *Environment) (*Experiment,
 		}
 		return nil, fmt.Errorf("runtime: loading %s: %w", configDir, err)
 	}
-	return &Experiment{env: env, cfg: cfg}, nil
+	return FromConfig(cfg, env), nil
+}
+
+// FromConfig makes an Experiment of a configuration already loaded with config.Load, for
+// callers that load it their own way (another file system, a settings schema kept
+// elsewhere). A nil env is NewEnvironment("").
+func FromConfig(cfg *config.Config, env *Environment) *Experiment {
+	if env == nil {
+		env = NewEnvironment("")
+	}
+	return &Experiment{env: env, cfg: cfg}
 }
 
 // Name is the experiment's name, also its folder in the workspace.

@@ -53,7 +53,7 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.config.dir, "config", "", "config `DIR` holding experiment.yaml, base.yaml, trials.yaml and settings.schema.json (required)")
+	f.config.register(fs)
 	fs.BoolVar(&f.keepCwd, "keep-cwd", false, "run COMMAND in the current folder instead of each run's folder")
 	fs.BoolVar(&f.tee, "tee", false, "also show the command's output here, each line prefixed trial#repeat |")
 }
@@ -98,10 +98,11 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	twin.register(twinFS)
 	flags := runtime.WithFlags(twinFS, args)
 
-	x, err := runtime.Load(ctx, f.config.dir, nil)
+	cfg, err := f.config.load()
 	if err != nil {
-		return f.config.relocate(err)
+		return err
 	}
+	x := runtime.FromConfig(cfg, nil)
 	opts := runexec.Options{KeepDir: f.keepCwd}
 	if f.tee {
 		opts.Stdout, opts.Stderr = e.stdout, e.stderr

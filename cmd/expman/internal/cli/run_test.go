@@ -306,3 +306,39 @@ func running(pid int) bool {
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
 }
+
+// TestRunSchemaElsewhere: -schema takes the settings schema from outside the config folder,
+// and its errors name it as given.
+func TestRunSchemaElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "configs")
+	if err := os.MkdirAll(cfg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"experiment.yaml", "base.yaml", "trials.yaml"} {
+		data, err := os.ReadFile(filepath.Join(pythonConfigs, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(cfg, f), data, 0o644)
+	}
+	sch, _ := os.ReadFile(filepath.Join(pythonConfigs, "settings.schema.json"))
+	schemaPath := filepath.Join(dir, "schemas", "logreg.json")
+	os.MkdirAll(filepath.Dir(schemaPath), 0o755)
+	os.WriteFile(schemaPath, sch, 0o644)
+
+	ws := filepath.Join(dir, "ws")
+	code, _, stderr := run(t, "run", "-config", cfg, "-schema", schemaPath, "-workspace", ws, "-repeat", "1", "--", "/bin/true")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if got, err := os.ReadFile(filepath.Join(ws, "python_logreg", "configs", "settings.schema.json")); err != nil || string(got) != string(sch) {
+		t.Errorf("the workspace's settings.schema.json is not the schema given (%v)", err)
+	}
+
+	os.WriteFile(schemaPath, []byte(`{"type": 5}`), 0o644)
+	code, _, stderr = run(t, "run", "-config", cfg, "-schema", schemaPath, "-workspace", ws, "--", "/bin/true")
+	if code != exitFail || !strings.HasPrefix(stderr, filepath.ToSlash(schemaPath)+":1:") {
+		t.Errorf("bad schema: exit %d, stderr %q", code, stderr)
+	}
+}
