@@ -312,8 +312,8 @@ func TestSweepPointTrials(t *testing.T) {
 		t.Errorf("experiment.log does not name the point's run:\n%s", log)
 	}
 	const wantCSV = `trial,trial_id,completed,failed,learning_rate,acc_mean,acc_std,acc_n
-"lr_grid/learning_rate=0.1,hidden_layers=64",10,2,0,0.1,0.1,0,2
 "lr_grid/learning_rate=0.01,hidden_layers=64",11,1,1,0.01,0.01,0,1
+"lr_grid/learning_rate=0.1,hidden_layers=64",10,2,0,0.1,0.1,0,2
 `
 	if diff := cmp.Diff(wantCSV, readFile(t, filepath.Join(ws, "net/results.csv"))); diff != "" {
 		t.Errorf("results.csv (-want +got):\n%s", diff)

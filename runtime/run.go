@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/expman-dev/expman/runtime/internal/envinfo"
 	"github.com/expman-dev/expman/runtime/internal/progress"
@@ -202,7 +203,7 @@ func (x *experimentRun[S]) logPlan(sv *survey) {
 	args := []any{"trials", len(x.plan.trials), "runs", x.plan.runs(), "selected", len(sv.runs),
 		"to_run", toRun, "to_skip", len(sv.runs) - toRun, "parallel", x.opts.exec.parallel}
 	for _, k := range sortedKeys(counts) {
-		args = append(args, strings.ReplaceAll(k, " ", "_"), counts[k])
+		args = append(args, logKey(k), counts[k])
 	}
 	// The -set overrides of this start (overrides.go), so the log says what ran.
 	if len(x.plan.overrides) > 0 {
@@ -520,6 +521,14 @@ func (x *experimentRun[S]) writeTrialSummary(tr *trialRun[S]) {
 	if err := results.WriteTrialSummary(tr.dirs.Dir); err != nil {
 		x.log.Warn("trial summary not fully written", runlog.KeyTrial, tr.spec.Name, "error", err)
 	}
+}
+
+// logKey turns a reason such as "failed before, rerun" into a key a log reader can use:
+// failed_before_rerun.
+func logKey(reason string) string {
+	return strings.Join(strings.FieldsFunc(reason, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), "_")
 }
 
 func sortedKeys(m map[string]int) []string {

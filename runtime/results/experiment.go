@@ -121,7 +121,15 @@ func (x *experimentData) sortTrials() {
 		return len(x.plan)
 	}
 	slices.SortStableFunc(x.trials, func(a, b *trialData) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.id(), b.id()), strings.Compare(a.name, b.name))
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
+		}
+		// A sweep's points have ids derived from hashes: their names, which hold the swept
+		// values, give an order a reader can follow.
+		if strings.Contains(a.name, "/") && strings.Contains(b.name, "/") {
+			return strings.Compare(a.name, b.name)
+		}
+		return cmp.Or(cmp.Compare(a.id(), b.id()), strings.Compare(a.name, b.name))
 	})
 }
 

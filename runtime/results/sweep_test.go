@@ -27,6 +27,8 @@ func sweepDemo(t *testing.T) *fixture {
 	return f
 }
 
+// TestSweepPointsAreTrials: each point is a row of its own, and points sort by name (their
+// ids are hashes), so a reader finds them in the order of their values.
 func TestSweepPointsAreTrials(t *testing.T) {
 	f := sweepDemo(t)
 	if err := WriteExperiment(f.exp); err != nil {
@@ -35,8 +37,8 @@ func TestSweepPointsAreTrials(t *testing.T) {
 	csv, _ := os.ReadFile(filepath.Join(f.exp, ResultsCSVFile))
 	const wantCSV = `trial,trial_id,completed,failed,lr,acc_mean,acc_std,acc_n
 base,1,1,0,0.5,0.5,0,1
-grid/lr=0.1,20001,2,0,0.1,0.8,0.14142135623730953,2
 grid/lr=0.01,20002,0,1,0.01,,,0
+grid/lr=0.1,20001,2,0,0.1,0.8,0.14142135623730953,2
 `
 	if diff := cmp.Diff(wantCSV, string(csv)); diff != "" {
 		t.Errorf("results.csv (-want +got):\n%s", diff)
@@ -52,9 +54,9 @@ grid/lr=0.01,20002,0,1,0.01,,,0
 	}
 	const wantStatus = `demo: 5 runs: 3 completed, 1 failed, 1 planned
 base (id 1): 1 completed (1s each on average)
-grid/lr=0.1 (id 20001): 2 completed (1s each on average)
 grid/lr=0.01 (id 20002): 1 failed, 1 planned
   repeat_1  failed  1s  diverged
+grid/lr=0.1 (id 20001): 2 completed (1s each on average)
 `
 	if diff := cmp.Diff(wantStatus, text.String()); diff != "" {
 		t.Errorf("status (-want +got):\n%s", diff)
