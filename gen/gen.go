@@ -8,6 +8,7 @@ import (
 
 	"github.com/expman-dev/expman/gen/internal/emit"
 	"github.com/expman-dev/expman/gen/internal/model"
+	"github.com/expman-dev/expman/schema"
 	"github.com/expman-dev/expman/schema/config"
 )
 
@@ -44,7 +45,8 @@ type File struct {
 //
 // Problems in the config folder, the settings schema included, come back as one
 // schema.ErrorList holding all of them ("file:line:col: message"); a bad Config or an
-// unreadable file system comes back as a plain error.
+// unreadable file system comes back as a plain error. When the YAML has errors but the
+// schema compiles, the schema's Go-type problems (such as "oneOf") are reported with them.
 func Generate(cfg Config) (*Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -52,7 +54,7 @@ func Generate(cfg Config) (*Result, error) {
 	}
 	loaded, err := config.Load(cfg.FS, config.Options{SchemaPath: cfg.SchemaPath})
 	if err != nil {
-		return nil, err
+		return nil, withTypeErrors(cfg, err)
 	}
 	m, err := model.Build(loaded, cfg.Package)
 	if err != nil {
@@ -64,6 +66,35 @@ func Generate(cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("expman gen: internal error: %w", err)
 	}
 	return &Result{Files: []File{{Name: cfg.Output, Content: src}}}, nil
+}
+
+// withTypeErrors adds to a config folder's errors those of turning its settings schema
+// into Go types, when the schema itself compiles, so one run reports both. Trial literals
+// are skipped: their settings are what the config errors are about.
+func withTypeErrors(cfg Config, loadErr error) error {
+	var list schema.ErrorList
+	if !errors.As(loadErr, &list) {
+		return loadErr
+	}
+	name := cfg.SchemaPath
+	if name == "" {
+		name = config.SchemaFile
+	}
+	data, err := fs.ReadFile(cfg.FS, name)
+	if err != nil {
+		return loadErr // reported by Load
+	}
+	sch, err := config.CompileSchema(name, data)
+	if err != nil {
+		return loadErr // the schema's own errors are in loadErr already
+	}
+	var more schema.ErrorList
+	if !errors.As(model.CheckTypes(sch), &more) {
+		return loadErr
+	}
+	merged := append(append(schema.ErrorList{}, list...), more...)
+	merged.Sort()
+	return merged
 }
 
 func (cfg Config) withDefaults() (Config, error) {

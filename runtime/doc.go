@@ -177,9 +177,14 @@
 // mixed with new ones. Unless WithRerun (-rerun) is given, Run stops before creating
 // anything with a *SettingsChangedError that names each such trial, its completed repeats
 // and the settings that differ (dotted path, old -> new value). With WithRerun, the
-// trial's repeat_<k> folders and trial.yaml are first moved to
-// trials/<trial>/archive/<UTC time>/ and its runs execute afresh; a run that another
-// process is executing cannot be archived, and Run then fails before running anything.
+// trial's repeat_<k> folders made with other settings and its trial.yaml are first moved
+// to trials/<trial>/archive/<UTC time>/ and its runs execute afresh. Archiving takes the
+// lock of every repeat of the trial first: if another process is executing any of them,
+// nothing is moved and Run fails before running anything. Under the locks it reads each
+// run.json again and archives only runs whose settings hash differs from the current one,
+// so a second runner never archives the new runs of the first. A failed move is undone.
+// The lock file moves with its folder; the lock tells the moved file from the one at the
+// path (see Locks).
 //
 // # Locks and several processes
 //
@@ -188,15 +193,25 @@
 // since another process may have completed the run meanwhile, and only that reading
 // decides whether the run executes. The kernel releases the lock however the process
 // ends, SIGKILL included, which is what makes a "running" record with a free lock
-// provably stale. The lock file is never removed.
+// provably stale. The lock file is never removed; when archiving moves it with its folder,
+// a process that locked the moved file sees that it is no longer the file at the path
+// (device and inode differ) and locks the new one instead.
+//
+// Readers probe locks: expman status, a dry run and another runner's survey take a shared
+// lock for an instant. A runner that finds a run's lock held tries again for 200ms before
+// leaving the run to another process (logged at INFO), so a probe never makes it skip one.
 //
 // So several processes, on one machine or on several machines sharing the workspace, may
 // start the same experiment at once: each takes the runs no one holds, no run is executed
 // twice, and together they complete all of them. Each process reports only the runs it
-// executed, writes results.csv and results.json when it ends (the last to end writes the
-// complete table) and rewrites configs/environment.json for its own start. On a shared
+// executed, writes results.csv and results.json when it ends and rewrites configs/environment.json for its own start. On a shared
 // file system this needs flock(2) to work between the machines (NFSv4, or NFSv3 with its
 // lock manager, or Lustre with flock enabled).
+//
+// results.json and results.csv are read and written under the experiment's lock
+// (<experiment>/.results.lock, waited for up to a minute), and a trial's summary.json under
+// the trial's (trials/<trial>/.summary.lock): whoever writes them last also read the runs
+// last, so the tables never go back to an older state.
 //
 // # Crash safety
 //
@@ -349,13 +364,13 @@
 //	                 environment.json  overrides.yaml
 //	  logs/          experiment.log
 //	  artifacts/
-//	  results.csv    results.json
+//	  results.csv    results.json   .results.lock
 //	  slurm/         submission-<n>.sh  submission-<n>.json  jobs.jsonl  logs/   (-slurm)
 //	  trials/<trial>/
 //	    configs/     trial.yaml: name, id, repeat (count) and the resolved settings
 //	    logs/        trial.log
 //	    artifacts/   shared by the trial's repeats
-//	    summary.json
+//	    summary.json  .summary.lock
 //	    repeat_<k>/  run.json  metrics.jsonl  .lock  logs/run.log  artifacts/
 //	    archive/<UTC time>/  trial.yaml  repeat_<k>/ ...   (runs of older settings, WithRerun)
 //

@@ -20,6 +20,9 @@ type options struct {
 	fileLevel slog.Level // lowest level written to log files
 	exec      executionOptions
 	argsErr   error // a bad command line or -h, from WithArgs or WithFlags
+	// setup, if set, prepares the workspace once the run is going ahead (startExperiment),
+	// so that a dry run, a refused start or an empty submission create nothing.
+	setup func() error
 }
 
 // WithConsole sets where INFO and higher records are shown for people. Default os.Stderr;

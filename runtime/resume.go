@@ -111,7 +111,14 @@ func (p *plan[S]) surveyRun(dirs workspace.Experiment, j job, hash string, archi
 		return s
 	}
 	prev, err := workspace.ReadRecord(rd.RecordFile())
-	if held, _ := lock.Probe(rd.LockFile()); held {
+	held, perr := lock.Probe(rd.LockFile())
+	if perr != nil {
+		// The lock cannot tell; claim decides under the lock when the run comes up.
+		s.verdict = decide(prev, err, hash)
+		s.reason += " (lock not probed: " + firstLine(perr.Error()) + ")"
+		return s
+	}
+	if held {
 		owner := "another process"
 		if err == nil && prev.Owner != nil {
 			owner = prev.Owner.String()
@@ -212,42 +219,94 @@ func jsonValue(v any) string {
 	return string(data)
 }
 
-// archiveTrial moves the trial's repeat folders and trial.yaml to a new folder under
-// archive/, so that its runs can start afresh without losing the old ones. It takes each
-// run's lock first: a run another process is executing cannot be archived.
-func archiveTrial(td workspace.Trial, at time.Time) (string, error) {
-	entries, err := os.ReadDir(td.Dir)
+// archiveTrial moves the trial's runs made with other settings than hash, and its
+// trial.yaml, to a new folder under archive/, so that those runs can start afresh without
+// losing the old ones. It returns the folder, or "" when there was nothing to archive.
+//
+// It decides under the locks, not from the survey, because another runner may have
+// archived the trial and started new runs since: it first takes the lock of every repeat
+// of the trial, and fails with nothing moved if any is held (a run is executing); then it
+// reads each run.json again and moves only the runs whose record has another settings hash.
+// Should a move fail, those already made are undone, so that a trial is never left half
+// archived. Each lock file moves with its folder, which TryLock detects (package lock).
+func archiveTrial(td workspace.Trial, at time.Time, hash string) (string, error) {
+	locks, err := lockRepeats(td)
+	defer func() {
+		for _, lk := range locks {
+			lk.Unlock()
+		}
+	}()
 	if err != nil {
 		return "", err
 	}
+	var old []string
+	for name := range locks {
+		rec, err := workspace.ReadRecord(filepath.Join(td.Dir, name, workspace.RunFile))
+		if err == nil && rec.SettingsHash != hash {
+			old = append(old, name)
+		}
+	}
+	if len(old) == 0 {
+		return "", nil
+	}
+	slices.Sort(old)
 	dst := td.Archive(at)
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return "", err
 	}
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), "repeat_") {
-			if err := moveLocked(filepath.Join(td.Dir, e.Name()), filepath.Join(dst, e.Name())); err != nil {
-				return "", err
-			}
-		}
-	}
-	err = os.Rename(td.ConfigFile(), filepath.Join(dst, workspace.TrialFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	return dst, nil
+	return dst, moveAll(td, dst, old)
 }
 
-func moveLocked(from, to string) error {
-	lk, err := lock.TryLock(filepath.Join(from, workspace.LockFile))
-	if errors.Is(err, lock.ErrHeld) {
-		return fmt.Errorf("%s is running in another process; wait for it or stop it before rerunning", from)
-	}
+// lockRepeats takes the lock of every repeat folder of td, by folder name. When one is
+// held it returns the locks taken so far (for the caller to release) and an error.
+func lockRepeats(td workspace.Trial) (map[string]*lock.Lock, error) {
+	entries, err := os.ReadDir(td.Dir)
 	if err != nil {
+		return nil, err
+	}
+	locks := map[string]*lock.Lock{}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "repeat_") {
+			continue
+		}
+		from := filepath.Join(td.Dir, e.Name())
+		lk, err := lock.TryLock(filepath.Join(from, workspace.LockFile))
+		if errors.Is(err, lock.ErrHeld) {
+			return locks, fmt.Errorf("%s is running in another process; wait for it or stop it before rerunning (nothing was archived)", from)
+		}
+		if err != nil {
+			return locks, err
+		}
+		locks[e.Name()] = lk
+	}
+	return locks, nil
+}
+
+// moveAll moves the named repeat folders and trial.yaml from td to dst, undoing the moves
+// made when one fails.
+func moveAll(td workspace.Trial, dst string, names []string) error {
+	type move struct{ from, to string }
+	var done []move
+	undo := func(err error) error {
+		for _, m := range slices.Backward(done) {
+			if uerr := os.Rename(m.to, m.from); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("undoing the archive: %w", uerr))
+			}
+		}
 		return err
 	}
-	defer lk.Unlock()
-	return os.Rename(from, to)
+	for _, n := range names {
+		m := move{filepath.Join(td.Dir, n), filepath.Join(dst, n)}
+		if err := os.Rename(m.from, m.to); err != nil {
+			return undo(err)
+		}
+		done = append(done, m)
+	}
+	m := move{td.ConfigFile(), filepath.Join(dst, workspace.TrialFile)}
+	if err := os.Rename(m.from, m.to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return undo(err)
+	}
+	return nil
 }
 
 // printPlan writes the dry-run plan: one line per selected run.

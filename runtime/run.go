@@ -134,6 +134,11 @@ type experimentRun[S any] struct {
 }
 
 func startExperiment[S any](p plan[S], o options, dirs workspace.Experiment, hashes []string) (*experimentRun[S], error) {
+	if o.setup != nil {
+		if err := o.setup(); err != nil {
+			return nil, err
+		}
+	}
 	host, _ := os.Hostname()
 	x := &experimentRun[S]{
 		plan: p, opts: o, dirs: dirs, hashes: hashes, start: time.Now(),
@@ -220,9 +225,12 @@ func (x *experimentRun[S]) archive(sv *survey) error {
 			continue
 		}
 		name := x.plan.trials[i].Name
-		dst, err := archiveTrial(x.dirs.Trial(name), now)
+		dst, err := archiveTrial(x.dirs.Trial(name), now, x.hashes[i])
 		if err != nil {
 			return fmt.Errorf("runtime: archiving the old runs of trial %q: %w", name, err)
+		}
+		if dst == "" {
+			continue // another runner archived them first
 		}
 		x.log.Warn("settings changed; old runs archived", runlog.KeyTrial, name, "archive", dst)
 	}
@@ -389,9 +397,13 @@ var errTimeout = errors.New("run timeout")
 // behind stop, and after timeout if it is positive. An error returned after the timeout
 // fired (and not because the experiment was cancelled) becomes a *TimeoutError.
 func call[S any](ctx context.Context, fn TrialFunc[S], t *Trial[S], timeout time.Duration) error {
-	runCtx, cancel := context.WithCancel(ctx)
+	// Exactly one context: a second one would leave the first uncancelled.
+	var runCtx context.Context
+	var cancel context.CancelFunc
 	if timeout > 0 {
 		runCtx, cancel = context.WithTimeoutCause(ctx, timeout, errTimeout)
+	} else {
+		runCtx, cancel = context.WithCancel(ctx)
 	}
 	defer cancel()
 	err := protect(runCtx, fn, t)

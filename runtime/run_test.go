@@ -99,6 +99,7 @@ func TestLayout(t *testing.T) {
 	}
 	want := []string{
 		"my_experiment/",
+		"my_experiment/.results.lock",
 		"my_experiment/artifacts/",
 		"my_experiment/configs/",
 		"my_experiment/configs/base.yaml",
@@ -113,6 +114,7 @@ func TestLayout(t *testing.T) {
 		"my_experiment/results.json",
 		"my_experiment/trials/",
 		"my_experiment/trials/large/",
+		"my_experiment/trials/large/.summary.lock",
 		"my_experiment/trials/large/artifacts/",
 		"my_experiment/trials/large/configs/",
 		"my_experiment/trials/large/configs/trial.yaml",
@@ -126,6 +128,7 @@ func TestLayout(t *testing.T) {
 		"my_experiment/trials/large/repeat_1/run.json",
 		"my_experiment/trials/large/summary.json",
 		"my_experiment/trials/small/",
+		"my_experiment/trials/small/.summary.lock",
 		"my_experiment/trials/small/artifacts/",
 		"my_experiment/trials/small/configs/",
 		"my_experiment/trials/small/configs/trial.yaml",

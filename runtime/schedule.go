@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -115,6 +116,11 @@ func (x *experimentRun[S]) runJob(ctx context.Context, j job, gpu string, res *o
 		res.add(j, workspace.Failed, x.ref(j, err))
 		failed.Store(true)
 		return
+	case lk == nil && v.reason != "completed":
+		x.log.Info("run skipped", runlog.KeyTrial, name, runlog.KeyRepeat, j.repeat, "reason", v.reason)
+		res.skip(j, v, x.ref(j, nil))
+		x.progress.RunSkipped(x.ref(j, nil).String())
+		return
 	case lk == nil:
 		x.log.Debug("run skipped", runlog.KeyTrial, name, runlog.KeyRepeat, j.repeat, "reason", v.reason)
 		res.skip(j, v, x.ref(j, nil))
@@ -156,7 +162,7 @@ func (x *experimentRun[S]) claim(j job) (*lock.Lock, verdict, error) {
 	if err := dirs.Create(); err != nil {
 		return nil, verdict{}, err
 	}
-	lk, err := lock.TryLock(dirs.LockFile())
+	lk, err := tryClaim(dirs)
 	if errors.Is(err, lock.ErrHeld) {
 		return nil, verdict{false, "running in another process"}, nil
 	}
@@ -170,6 +176,33 @@ func (x *experimentRun[S]) claim(j job) (*lock.Lock, verdict, error) {
 		return nil, v, nil
 	}
 	return lk, v, nil
+}
+
+// How long claim keeps trying a held lock, and how often. Readers probing the lock
+// (expman status, a dry run, another runner's survey) hold it for microseconds, a runner
+// for its whole run: trying for a while tells the two apart, where a single try would
+// skip a run for good because of a probe.
+const (
+	claimPatience = 200 * time.Millisecond
+	claimRetry    = 2 * time.Millisecond
+)
+
+// tryClaim takes the lock of run dirs, retrying a held lock for claimPatience. A folder
+// archived away between its creation and the lock is created again.
+func tryClaim(dirs workspace.Run) (*lock.Lock, error) {
+	deadline := time.Now().Add(claimPatience)
+	for {
+		lk, err := lock.TryLock(dirs.LockFile())
+		if errors.Is(err, fs.ErrNotExist) {
+			if err = dirs.Create(); err == nil {
+				continue
+			}
+		}
+		if !errors.Is(err, lock.ErrHeld) || !time.Now().Before(deadline) {
+			return lk, err
+		}
+		time.Sleep(claimRetry)
+	}
 }
 
 // track adds a to, or removes it from, the runs in progress that an expired grace period
@@ -209,8 +242,8 @@ func (x *experimentRun[S]) wait(wg *sync.WaitGroup, fired <-chan struct{}, res *
 	defer x.mu.Unlock()
 	for a := range x.active {
 		err := fmt.Errorf("the run did not return within %v of the signal", x.opts.exec.grace)
-		if a.abandon(err) {
-			res.add(a.job, workspace.Interrupted, x.ref(a.job, err))
+		if status, ok := a.abandon(err); ok {
+			res.add(a.job, status, x.ref(a.job, err))
 		}
 	}
 }
@@ -314,23 +347,25 @@ func (a *activeRun) end(status workspace.Status, runErr error, summaries map[str
 	return status, runErr
 }
 
-// abandon records the run as interrupted if it has not ended; it reports whether it did.
-func (a *activeRun) abandon(err error) bool {
+// abandon records the run as interrupted if it has not ended. It returns the status the
+// run ends with: Interrupted, "" (not started) when it had not recorded its start yet, or
+// ok false when the run had already ended by itself.
+func (a *activeRun) abandon(err error) (_ workspace.Status, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done {
-		return false
+		return "", false
 	}
 	a.done = true
 	if a.rec == nil {
-		return true // not started: nothing on disk says running
+		return "", true // not started: nothing on disk says running
 	}
 	a.rec.Finish(workspace.Interrupted, time.Now(), err)
 	if a.logger != nil {
 		logOutcome(a.logger, workspace.Interrupted, err, a.rec.Duration)
 	}
 	workspace.WriteRecord(a.path, a.rec, workspace.Durable)
-	return true
+	return workspace.Interrupted, true
 }
 
 // outcomes collects the outcomes of runs from concurrent workers.

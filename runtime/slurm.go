@@ -283,13 +283,19 @@ func (sub *submission) submit(ctx context.Context, experiment string, dirs works
 	if err == nil {
 		err = workspace.WriteFile(slurm.ScriptFile(sdir, n), script, workspace.Durable)
 	}
-	var id string
-	if err == nil {
-		id, err = slurm.Submit(ctx, sub.script.WorkDir, slurm.ScriptFile(sdir, n))
-	}
 	if err != nil {
 		slurm.RemoveSubmission(sdir, n)
 		return slurm.Job{}, fmt.Errorf("runtime: -slurm: %w", err)
+	}
+	id, err := slurm.Submit(ctx, sub.script.WorkDir, slurm.ScriptFile(sdir, n))
+	switch {
+	case err != nil && slurm.Rejected(ctx, err):
+		slurm.RemoveSubmission(sdir, n)
+		return slurm.Job{}, fmt.Errorf("runtime: -slurm: %w", err)
+	case err != nil:
+		// sbatch may have accepted the job: its tasks need the run list and the script.
+		return slurm.Job{}, fmt.Errorf("runtime: -slurm: %w; the job may have been submitted all the same: check squeue -u $USER (its files are kept: %s, %s)",
+			err, slurm.RunListFile(sdir, n), slurm.ScriptFile(sdir, n))
 	}
 	host, _ := os.Hostname()
 	j := slurm.Job{

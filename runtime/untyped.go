@@ -140,7 +140,7 @@ func (x *Experiment) Spec() ExperimentSpec {
 }
 
 // Run executes the experiment in the environment's workspace (an option may name another),
-// setting the workspace up first, exactly as runtime.Run does for generated programs.
+// setting the workspace up once the run goes ahead, exactly as runtime.Run does for generated programs.
 // Overrides (WithOverrides, -set) are applied here, by the same code as for generated
 // programs, and checked against the loaded schema before anything is created; Trials and
 // Config show the settings without them.
@@ -166,9 +166,9 @@ func (x *Experiment) Run(ctx context.Context, fn TrialFunc[map[string]any], opts
 	if p, err = p.override(o.exec.overrides); err != nil {
 		return err
 	}
-	if err := NewEnvironment(o.workspace).Setup(); err != nil {
-		return err
-	}
+	// The environment is set up only once the run goes ahead: a dry run, a refused start
+	// or a Slurm submission with nothing to submit create nothing.
+	o.setup = NewEnvironment(o.workspace).Setup
 	return run(ctx, p, o)
 }
 

@@ -29,14 +29,6 @@ const (
 // States lists the states in the order reports show them.
 var States = []RunState{Completed, Failed, Interrupted, Running, Stale, Planned}
 
-type lockState int
-
-const (
-	lockUnknown lockState = iota // no flock here: trust run.json
-	lockFree
-	lockHeld
-)
-
 // Report is the state of every run of an experiment at one moment.
 type Report struct {
 	Experiment string        `json:"experiment"`

@@ -167,7 +167,15 @@ func (t *Table) Columns() []string {
 // results.json and results.csv, each replaced atomically. The executor calls it at the end
 // of a run of the experiment. It writes both files even when some run files could not be
 // read, and then returns an error naming them.
+//
+// Several processes may finish at once: the read and the write happen under the
+// experiment's results lock (<experiment>/.results.lock), so the files written last come
+// from the last reading, never from an older one.
 func WriteExperiment(expDir string) error {
+	return underLock(filepath.Join(expDir, resultsLockFile), func() error { return writeExperiment(expDir) })
+}
+
+func writeExperiment(expDir string) error {
 	t, problem := Load(expDir)
 	if t == nil {
 		return problem

@@ -165,7 +165,13 @@ func TrialSummary(trialDir string) (*Summary, error) {
 // WriteTrialSummary writes trialDir/summary.json, replacing it atomically. The executor
 // calls it once a trial's repeats have ended. It writes the summary even when some run
 // files could not be read, and then returns an error naming them.
+// The read and the write happen under the trial's summary lock (<trial>/.summary.lock), as
+// WriteExperiment does for the experiment's tables.
 func WriteTrialSummary(trialDir string) error {
+	return underLock(filepath.Join(trialDir, summaryLockFile), func() error { return writeTrialSummary(trialDir) })
+}
+
+func writeTrialSummary(trialDir string) error {
 	s, problem := TrialSummary(trialDir)
 	if s == nil {
 		return problem

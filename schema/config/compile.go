@@ -35,17 +35,26 @@ type compiledSchema struct {
 	docURL string
 }
 
+// resourceName is the name every schema is compiled under. The compiler resolves it as a
+// URL, so a user's path such as "../schemas/s.json" would normalise to a URL outside
+// baseURL, which refLoader refuses; the user's path is kept for messages only.
+const resourceName = "settings.schema.json"
+
 // compileSchema compiles the JSON document doc (raw, already parsed into doc) named name.
 // Problems in the schema are positioned in name.
 func compileSchema(name string, raw []byte, doc *schema.Value) (*compiledSchema, schema.ErrorList) {
 	c := newCompiler()
-	url := baseURL + name
+	url := baseURL + resourceName
 	if err := c.AddResource(url, bytes.NewReader(raw)); err != nil {
 		return nil, schema.ErrorList{schema.Errorf(doc.Pos, "invalid schema: %s", trimJSONSchema(err))}
 	}
 	sch, err := c.Compile(url)
 	if err != nil {
-		return nil, schemaErrors(doc, err)
+		errs := schemaErrors(doc, err)
+		for _, e := range errs {
+			e.Msg = strings.ReplaceAll(e.Msg, resourceName+"#", name+"#")
+		}
+		return nil, errs
 	}
 	docURL, _, _ := strings.Cut(sch.Location, "#")
 	return &compiledSchema{sch: sch, doc: doc, docURL: docURL}, nil

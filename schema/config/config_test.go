@@ -1,6 +1,7 @@
 package config
 
 import (
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -225,4 +226,41 @@ func dirWith(t *testing.T, dir string, over map[string]string) fstest.MapFS {
 		fsys[name] = &fstest.MapFile{Data: []byte(data)}
 	}
 	return fsys
+}
+
+// outsideFS serves one file under a path that leaves the folder, as the CLI does for
+// -schema ../schemas/s.json.
+type outsideFS struct {
+	dir  fstest.MapFS
+	name string
+	data []byte
+}
+
+func (o outsideFS) Open(name string) (fs.File, error) {
+	if name == o.name {
+		return fstest.MapFS{"f": {Data: o.data}}.Open("f")
+	}
+	return o.dir.Open(name)
+}
+
+// TestSchemaPathOutsideFolder: the compiler must not see the user's path, which
+// normalises outside its base URL; messages still name it.
+func TestSchemaPathOutsideFolder(t *testing.T) {
+	fsys := dirWith(t, "testdata/good/mlp", nil)
+	data := fsys["settings.schema.json"].Data
+	delete(fsys, "settings.schema.json")
+	const name = "../schemas/s.json"
+	cfg, err := Load(outsideFS{fsys, name, data}, Options{SchemaPath: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Schema.Path != name {
+		t.Errorf("schema path %q, want %q", cfg.Schema.Path, name)
+	}
+	bad := []byte(`{"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}}`)
+	_, err = Load(outsideFS{fsys, name, bad}, Options{SchemaPath: name})
+	want := `../schemas/s.json:1:49: invalid schema: $ref "#/$defs/missing" not found`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
 }

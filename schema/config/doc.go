@@ -11,10 +11,13 @@
 //	                  timeout (duration), settings, slurm
 //	base.yaml         settings                       (optional file)
 //	trials.yaml       a list of: name (required, unique), id (integer, unique),
-//	                  repeat (integer >= 1, default 1), timeout (duration), settings,
+//	                  repeat (integer 1..1000000, default 1), timeout (duration), settings,
 //	                  sweep, zip, slurm
 //	settings.schema.json   JSON Schema of the merged settings; draft 2020-12 (the default)
 //	                  or draft-07, chosen by "$schema"; only local $refs (#/$defs/...)
+//
+// An id is an int64: 1.0 and 1e3 count as integers (as in JSON Schema), a number beyond
+// int64's range is an error rather than a silently different id (schema.Value.Int64).
 //
 // A timeout is a Go duration (time.ParseDuration) greater than zero, such as "90s", "30m"
 // or "1h30m", and limits each run. Experiment.Timeout and Trial.Timeout hold what each file

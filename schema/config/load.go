@@ -178,10 +178,10 @@ func (l *loader) loadExperiment(data []byte) experimentFile {
 		return e
 	}
 	e.Name = str(v.Get("name"))
-	e.ID = integer(v.Get("id"))
+	e.ID = l.integer(v.Get("id"), "id")
 	e.Desc = str(v.Get("desc"))
 	e.Timeout = l.duration(v.Get("timeout"), "timeout")
-	e.Slurm = slurmOf(v.Get("slurm"))
+	e.Slurm = l.slurmOf(v.Get("slurm"), "")
 	e.settings = l.settingsOf(v, schema.LayerExperiment)
 	return e
 }
@@ -221,15 +221,16 @@ func (l *loader) loadTrials(data []byte) []trialEntry {
 		if e.Kind != schema.Map {
 			continue // reported by the file's schema
 		}
-		t := trialEntry{node: e, Trial: Trial{Name: str(e.Get("name")), ID: integer(e.Get("id")), Repeat: 1, Pos: e.Pos}}
+		t := trialEntry{node: e, Trial: Trial{Name: str(e.Get("name")), Pos: e.Pos}}
+		label := "trial " + strconv.Quote(t.Name)
 		if t.Name == "" {
 			t.Name = "#" + strconv.Itoa(i+1)
+			label = "trial " + t.Name
 		}
-		if r := e.Get("repeat"); r != nil && integer(r) >= 1 {
-			t.Repeat = integer(r)
-		}
+		t.ID = l.integer(e.Get("id"), label+": id")
+		t.Repeat = l.repeat(e.Get("repeat"), label+": repeat")
 		t.Timeout = l.duration(e.Get("timeout"), fileTarget(TrialsFile, v).subject([]string{strconv.Itoa(i), "timeout"}))
-		t.Slurm = slurmOf(e.Get("slurm"))
+		t.Slurm = l.slurmOf(e.Get("slurm"), label+": ")
 		t.settings = settingsOf(e, schema.LayerTrial)
 		t.broken = e.Get("settings") != nil && t.settings == nil
 		out = append(out, t)
@@ -264,16 +265,44 @@ func str(v *schema.Value) string {
 	return v.Str
 }
 
-// integer reads an integer; JSON Schema also counts 1.0 as an integer.
-func integer(v *schema.Value) int {
-	switch {
-	case v == nil:
-	case v.Kind == schema.Int:
-		return int(v.Int)
-	case v.Kind == schema.Float && v.Float == float64(int(v.Float)):
-		return int(v.Float)
+// MaxRepeat is the most runs a trial may ask for: each run gets a directory and a seed, so
+// more is almost surely a typo, and a bound keeps repeat well inside an int.
+const MaxRepeat = 1_000_000
+
+// integer reads an integer whose type the file's schema has checked (JSON Schema also
+// counts 1.0 and 1e3 as integers), and reports one beyond int64's range, which would
+// otherwise silently become another number. It returns 0 for a missing or unusable value;
+// subject names it in messages.
+func (l *loader) integer(v *schema.Value, subject string) int {
+	n, err := v.Int64()
+	if errors.Is(err, schema.ErrIntRange) {
+		l.errs.Add(v.Pos, "%s: want an integer between %d and %d, got %s", subject, int64(math.MinInt64), int64(math.MaxInt64), number(v))
 	}
-	return 0
+	return int(n)
+}
+
+// repeat reads a trial's repeat, 1 when absent or unusable (the file's schema reports a
+// wrong type or a value below 1).
+func (l *loader) repeat(v *schema.Value, subject string) int {
+	if v == nil {
+		return 1
+	}
+	n, err := v.Int64()
+	switch {
+	case errors.Is(err, schema.ErrIntRange) || err == nil && n > MaxRepeat:
+		l.errs.Add(v.Pos, "%s: want 1..%d, got %s", subject, MaxRepeat, number(v))
+	case err == nil && n >= 1:
+		return int(n)
+	}
+	return 1
+}
+
+// number prints a number as written in short form: 1e+19, 42.
+func number(v *schema.Value) string {
+	if v.Kind == schema.Float {
+		return strconv.FormatFloat(v.Float, 'g', -1, 64)
+	}
+	return strconv.FormatInt(v.Int, 10)
 }
 
 var durationRE = regexp.MustCompile(schema.DurationPattern)
@@ -309,15 +338,32 @@ func (l *loader) crossCheck(trials []trialEntry) {
 				names[n.Str] = n
 			}
 		}
-		if id := t.node.Get("id"); id != nil && (id.Kind == schema.Int || id.Kind == schema.Float) {
-			if first, dup := ids[t.ID]; dup {
-				l.errs.Add(id.Pos, "duplicate trial id %d; first used by trial %q at line %d; trial ids must be unique",
-					t.ID, first.Name, first.node.Get("id").Pos.Line)
-			} else {
-				ids[t.ID] = t
-			}
+		id := t.node.Get("id")
+		if id != nil && id.Kind != schema.Int && id.Kind != schema.Float {
+			continue // reported by the file's schema
+		}
+		// A trial without an id has id 0: two such trials would give their runs the same
+		// seeds, which defeats repeats across trials. The second one is an error.
+		first, dup := ids[t.ID]
+		switch {
+		case !dup:
+			ids[t.ID] = t
+		case id == nil:
+			l.errs.Add(t.node.Pos, "trial %q has no id, and neither has trial %q at line %d (or it is 0); give each trial a unique id, since seeds are derived from it",
+				t.Name, first.Name, first.node.Pos.Line)
+		default:
+			l.errs.Add(id.Pos, "duplicate trial id %d; first used by trial %q at line %d; trial ids must be unique",
+				t.ID, first.Name, idLine(first))
 		}
 	}
+}
+
+// idLine is the line of a trial's id, or of the trial when it has none.
+func idLine(t trialEntry) int {
+	if id := t.node.Get("id"); id != nil {
+		return id.Pos.Line
+	}
+	return t.node.Pos.Line
 }
 
 // expandSweeps replaces every trial that has a sweep by its points, in place, and checks
@@ -325,6 +371,7 @@ func (l *loader) crossCheck(trials []trialEntry) {
 // reported and left out.
 func (l *loader) expandSweeps(sch *Schema, trials []trialEntry) []trialEntry {
 	out := make([]trialEntry, 0, len(trials))
+	total := 0                  // points so far, against MaxPoints
 	ids := make(map[int]string) // id -> trial name, for the hand-written ids
 	for _, t := range trials {
 		if id := t.node.Get("id"); id != nil {
@@ -344,6 +391,12 @@ func (l *loader) expandSweeps(sch *Schema, trials []trialEntry) []trialEntry {
 			at := te.node.Get("id")
 			l.errs.Add(at.Pos, "trial %q: id %d is too large for a trial with a sweep; want at most %d, since its points get ids of the form id*%d+n",
 				te.Name, te.ID, maxSweptID, pointIDSpan)
+			continue
+		}
+		n, _ := spec.points() // parseSweep checked that it fits
+		if total += n; total > MaxPoints {
+			l.errs.Add(sweepKeyPos(te.node), "trial %q: sweep brings the points of all trials to %d; at most %d", te.Name, total, MaxPoints)
+			total -= n
 			continue
 		}
 		for _, p := range l.expand(te, spec) {

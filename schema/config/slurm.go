@@ -85,7 +85,7 @@ func (s *Slurm) clone() *Slurm {
 
 // slurmOf reads a "slurm" section whose shape the file's schema has checked; values of
 // the wrong type are left zero (and reported by the schema). It returns nil when v is nil.
-func slurmOf(v *schema.Value) *Slurm {
+func (l *loader) slurmOf(v *schema.Value, subject string) *Slurm {
 	if v == nil || v.Kind != schema.Map {
 		return nil
 	}
@@ -116,10 +116,10 @@ func slurmOf(v *schema.Value) *Slurm {
 	return &Slurm{
 		Partition:        text("partition"),
 		Time:             text("time"),
-		CPUsPerTask:      integer(v.Get("cpus_per_task")),
+		CPUsPerTask:      l.integer(v.Get("cpus_per_task"), subject+"slurm.cpus_per_task"),
 		Mem:              text("mem"),
-		GPUs:             integer(v.Get("gpus")),
-		ArrayParallelism: integer(v.Get("array_parallelism")),
+		GPUs:             l.integer(v.Get("gpus"), subject+"slurm.gpus"),
+		ArrayParallelism: l.integer(v.Get("array_parallelism"), subject+"slurm.array_parallelism"),
 		Account:          text("account"),
 		QOS:              text("qos"),
 		Constraint:       text("constraint"),

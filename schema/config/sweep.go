@@ -3,6 +3,7 @@ package config
 import (
 	"hash/fnv"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,54 @@ func (l *loader) parseSweep(sch *Schema, te *trialEntry) (*sweepSpec, bool) {
 	if !ok || len(spec.axes) == 0 {
 		return nil, ok
 	}
+	if n, fits := spec.points(); !fits || n > MaxTrialPoints {
+		l.errs.Add(sweepKeyPos(te.node), "%s: sweep has %s points; at most %d", label, spec.count(), MaxTrialPoints)
+		return nil, false
+	}
 	return spec, true
+}
+
+// sweepKeyPos is where a trial entry's "sweep:" key is, or its "zip:" key when it has
+// no sweep.
+func sweepKeyPos(entry *schema.Value) schema.Pos {
+	if f := entry.Field("sweep"); f != nil {
+		return f.KeyPos
+	}
+	if f := entry.Field("zip"); f != nil {
+		return f.KeyPos
+	}
+	return entry.Pos
+}
+
+// MaxTrialPoints is the most points one trial's sweep may have, and MaxPoints the most
+// all trials' points together: each point becomes a trial in memory, in generated code and
+// in the workspace, so a grid beyond these is almost surely a mistake, and checking the
+// count before expanding keeps a short file from exhausting memory.
+const (
+	MaxTrialPoints = 100_000
+	MaxPoints      = 1_000_000
+)
+
+// points returns the number of points of the sweep, and false when it exceeds an int.
+func (s *sweepSpec) points() (int, bool) {
+	n := 1
+	for _, ax := range s.axes {
+		k := len(ax.values)
+		if k != 0 && n > math.MaxInt/k {
+			return 0, false
+		}
+		n *= k
+	}
+	return n, true
+}
+
+// count is the number of points in decimal, exact however large.
+func (s *sweepSpec) count() string {
+	n := big.NewInt(1)
+	for _, ax := range s.axes {
+		n.Mul(n, big.NewInt(int64(len(ax.values))))
+	}
+	return n.String()
 }
 
 // columns makes each value of a sweep list a one-element tuple.

@@ -17,7 +17,9 @@
 //
 // Pointer-ness: a property neither in "required" nor with a "default" is optional and,
 // unless its type is a slice or a map (whose nil already means "unset"), a pointer. A
-// ["T", "null"] type is a pointer even when required.
+// ["T", "null"] type is a pointer even when required. So is a field whose "$ref" leads back
+// to a struct that contains it (a linked list, a tree): Go has no value type of
+// infinite size.
 //
 // Literals: integers may fill float64 fields (printed as 1.0 so runtime.Ptr infers
 // float64), optional scalars become runtime.Ptr(v), optional structs &T{...}, null or

@@ -9,6 +9,14 @@ import (
 	"github.com/expman-dev/expman/schema/config"
 )
 
+// CheckTypes reports the problems in turning the settings schema sch into Go types,
+// without any trial: for a config folder whose YAML has errors but whose schema compiled.
+func CheckTypes(sch *config.Schema) error {
+	t := newTypes(sch.Path)
+	t.root(sch.Doc)
+	return t.errs.Err()
+}
+
 // Build decides the generated file for a loaded config: the Go types of the settings
 // schema and the typed literal of every trial. Problems in the input are returned as a
 // sorted schema.ErrorList holding all of them.

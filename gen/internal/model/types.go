@@ -20,6 +20,9 @@ type types struct {
 	taken map[string]string // package-level Go name -> what declared it (for messages)
 	named []*Named          // in order of declaration
 	defs  map[string]*def   // by JSON Pointer, e.g. "#/$defs/Optimizer"
+	// open holds the structs whose fields are being built: a field of one of these types
+	// refers back through $ref to a struct that contains it.
+	open map[*Named]bool
 }
 
 // def is one entry of "$defs" or "definitions", turned into a type on first use.
@@ -41,7 +44,7 @@ type hint struct {
 }
 
 func newTypes(path string) *types {
-	t := &types{path: path, taken: map[string]string{}, defs: map[string]*def{}}
+	t := &types{path: path, taken: map[string]string{}, defs: map[string]*def{}, open: map[*Named]bool{}}
 	for _, name := range reserved {
 		t.taken[name] = "the generated file itself (Settings, Experiment, Trials and RunExperiment are reserved)"
 	}
@@ -296,6 +299,8 @@ func (t *types) structOf(s *schema.Value, props *schema.Field, at string, h hint
 		return nil
 	}
 	n := t.declare(h, at, Struct, s)
+	t.open[n] = true
+	defer delete(t.open, n)
 	required := t.required(s, at)
 	byName := map[string]*schema.Field{}
 	for i := range props.Value.Fields {
@@ -316,7 +321,12 @@ func (t *types) structOf(s *schema.Value, props *schema.Field, at string, h hint
 			continue
 		}
 		optional := !required[p.Key] && p.Value.Get("default") == nil
-		ptr := nullable || (optional && !nillable(typ))
+		// A struct that holds itself by value has infinite size, so Go rejects it ("invalid
+		// recursive type"): a field whose type is a struct still being built (a $ref back
+		// to an enclosing struct) is a pointer even when required or defaulted. Its nil
+		// then ends the chain, as an absent value would in JSON.
+		recursive := typ.Kind == Ref && t.open[typ.Named]
+		ptr := nullable || recursive || (optional && !nillable(typ))
 		tag := p.Key
 		if optional {
 			tag += ",omitempty"

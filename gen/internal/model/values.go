@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -35,11 +36,13 @@ func (vs *values) valueOf(t *Type, v *schema.Value, path string) *Value {
 			return &Value{Kind: BoolLit, Bool: v.Bool}
 		}
 	case Int:
+		n, err := v.Int64()
 		switch {
-		case v.Kind == schema.Int:
-			return &Value{Kind: IntLit, Int: v.Int}
-		case v.Kind == schema.Float && v.Float == math.Trunc(v.Float) && math.Abs(v.Float) < 1<<53:
-			return &Value{Kind: IntLit, Int: int64(v.Float)}
+		case err == nil:
+			return &Value{Kind: IntLit, Int: n}
+		case errors.Is(err, schema.ErrIntRange):
+			vs.errorf(v.Pos, path, "%s does not fit in a Go int; want an integer between %d and %d", compact(v), int64(math.MinInt64), int64(math.MaxInt64))
+			return nil
 		}
 	case Float:
 		switch {

@@ -27,6 +27,22 @@ func Submit(ctx context.Context, dir, path string) (string, error) {
 	return ParseSubmit(out)
 }
 
+// Rejected reports whether err, from Submit, means sbatch itself refused the job: it could
+// not be started, or it exited with a non-zero status on its own. Any other failure (its
+// output unreadable, or it was killed because ctx ended) may come after Slurm accepted the
+// job, whose array tasks then still need the submission's files.
+func Rejected(ctx context.Context, err error) bool {
+	var ce *CommandError
+	if !errors.As(err, &ce) || ctx.Err() != nil {
+		return false
+	}
+	var ee *exec.ExitError
+	if errors.As(ce.Err, &ee) {
+		return ee.Exited() // killed by a signal: it may have submitted first
+	}
+	return true // never started
+}
+
 var jobIDRE = regexp.MustCompile(`^\d+$`)
 
 // ParseSubmit reads sbatch --parsable's output: "<job id>" or "<job id>;<cluster>".

@@ -1,6 +1,8 @@
 package slurm
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -242,5 +244,30 @@ func TestSubmissionFiles(t *testing.T) {
 	}
 	if got, err := ReadRunList(RunListFile(dir, 2)); err != nil || got.Submission != 2 {
 		t.Errorf("ReadRunList: %+v, %v", got, err)
+	}
+}
+
+func TestRejected(t *testing.T) {
+	ctx := context.Background()
+	_, exited := command(ctx, "", "sh", "-c", "exit 1")
+	_, killed := command(ctx, "", "sh", "-c", "kill -9 $$")
+	_, missing := command(ctx, "", "expman-no-such-command")
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{"exit status", ctx, exited, true},
+		{"not installed", ctx, missing, true},
+		{"killed", ctx, killed, false},
+		{"context ended", done, exited, false},
+		{"unparsable output", ctx, errors.New(`sbatch printed "oops", not a job id`), false},
+	} {
+		if got := Rejected(c.ctx, c.err); got != c.want {
+			t.Errorf("%s: Rejected(%v) = %v, want %v", c.name, c.err, got, c.want)
+		}
 	}
 }

@@ -67,6 +67,9 @@ func mainEnv(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	name := args[0]
+	if name == "help" && len(args) > 1 {
+		return mainEnv(ctx, []string{args[1], "-h"}, e) // expman help gen = expman gen -h
+	}
 	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
 		usage(e.stdout)
 		return exitOK

@@ -225,5 +225,29 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		if code != exitOK || !strings.Contains(stderr, "Usage: expman "+c.name) {
 			t.Errorf("expman %s -h: exit %d, stderr %q", c.name, code, stderr)
 		}
+		code, _, stderr = run(t, "help", c.name)
+		if code != exitOK || !strings.Contains(stderr, "Usage: expman "+c.name) {
+			t.Errorf("expman help %s: exit %d, stderr %q", c.name, code, stderr)
+		}
+	}
+}
+
+// TestValidateChecksWhatGenAccepts: a config folder whose schema the generator cannot type
+// fails validate too, unless -no-go says no Go types are wanted (expman run).
+func TestValidateChecksWhatGenAccepts(t *testing.T) {
+	const dir = "../../../../gen/testdata/bad_oneof/configs"
+	code, _, stderr := run(t, "validate", "-config", dir)
+	if code != exitFail || !strings.Contains(stderr, `"oneOf" is not supported`) || !strings.Contains(stderr, "settings.schema.json:") {
+		t.Errorf("validate: exit %d, stderr %q", code, stderr)
+	}
+	if code, stdout, stderr := run(t, "validate", "-no-go", "-config", dir); code != exitOK || !strings.Contains(stdout, "ok:") {
+		t.Errorf("validate -no-go: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestGenBadPackageIsUsage(t *testing.T) {
+	code, _, stderr := run(t, "gen", "-config", goodConfig, "-o", filepath.Join(t.TempDir(), "x.go"), "-pkg", "1x")
+	if code != exitUsage || !strings.Contains(stderr, "not a Go package name") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

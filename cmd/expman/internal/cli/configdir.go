@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/expman-dev/expman/gen"
 	"github.com/expman-dev/expman/schema"
 	"github.com/expman-dev/expman/schema/config"
 )
@@ -76,6 +77,19 @@ func (c *configFlags) load() (*config.Config, error) {
 	fsys, opts := c.source()
 	cfg, err := config.Load(fsys, opts)
 	return cfg, c.relocate(err)
+}
+
+// generateFiles runs the generator on the config folder, in memory.
+func (c *configFlags) generateFiles(pkg, output string) (*gen.Result, error) {
+	fsys, opts := c.source()
+	res, err := gen.Generate(gen.Config{FS: fsys, SchemaPath: opts.SchemaPath, Package: pkg, Output: output})
+	return res, c.relocate(err)
+}
+
+// generate reports whether the generator accepts the config folder, writing nothing.
+func (c *configFlags) generate(pkg, output string) error {
+	_, err := c.generateFiles(pkg, output)
+	return err
 }
 
 // overlayFS adds one file from outside the folder.

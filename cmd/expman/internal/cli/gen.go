@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,10 +37,12 @@ func runGen(_ context.Context, e *env, args []string) error {
 	if *pkg == "" {
 		*pkg = "main"
 	}
-	fsys, opts := cf.source()
-	res, err := gen.Generate(gen.Config{FS: fsys, SchemaPath: opts.SchemaPath, Package: *pkg, Output: filepath.Base(*out)})
+	if !token.IsIdentifier(*pkg) || *pkg == "_" {
+		return usageError(fs, "-pkg %q is not a Go package name; want an identifier such as main", *pkg)
+	}
+	res, err := cf.generateFiles(*pkg, filepath.Base(*out))
 	if err != nil {
-		return cf.relocate(err)
+		return err
 	}
 	dir := filepath.Dir(*out)
 	if *check {

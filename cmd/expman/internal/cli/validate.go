@@ -11,13 +11,15 @@ import (
 
 const validateExamples = `	expman validate -config ./configs
 	expman validate -config ./configs -schema ./settings.schema.json -format json
+	expman validate -config ./configs -no-go    # configs for expman run: no Go types needed
 `
 
 func runValidate(_ context.Context, e *env, args []string) error {
 	var cf configFlags
-	fs := newFlagSet(e, "validate", "-config DIR [-schema FILE] [-format text|json]", validateExamples)
+	fs := newFlagSet(e, "validate", "-config DIR [-schema FILE] [-no-go] [-format text|json]", validateExamples)
 	cf.register(fs)
 	format := fs.String("format", "text", "output `format`: text or json")
+	noGo := fs.Bool("no-go", false, "check only the configs, not that expman gen can make Go types of them")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,6 +30,11 @@ func runValidate(_ context.Context, e *env, args []string) error {
 		return usageError(fs, "-format must be text or json, not %q", *format)
 	}
 	cfg, err := cf.load()
+	if err == nil && !*noGo {
+		// What passes here must also generate: the settings schema may use constructs the
+		// generator does not support, or values that no Go type holds.
+		err = cf.generate("main", "experiment_gen.go")
+	}
 	if *format == "json" {
 		return writeValidateJSON(e, err)
 	}
