@@ -1,10 +1,7 @@
 package results
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,35 +11,27 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/expman-dev/expman/runtime/internal/metrics"
 	"github.com/expman-dev/expman/runtime/internal/workspace"
 	"gopkg.in/yaml.v3"
 )
 
 // File names this package reads or writes, next to those of package workspace.
 const (
-	SummaryFile     = "summary.json"  // trials/<trial>/summary.json
-	ResultsJSONFile = "results.json"  // <experiment>/results.json
-	ResultsCSVFile  = "results.csv"   // <experiment>/results.csv
-	MetricsFile     = "metrics.jsonl" // trials/<trial>/repeat_<k>/metrics.jsonl
-	LockFile        = ".lock"         // trials/<trial>/repeat_<k>/.lock
-	TrialsFile      = "trials.yaml"   // <experiment>/configs/trials.yaml
+	SummaryFile     = "summary.json"     // trials/<trial>/summary.json
+	ResultsJSONFile = "results.json"     // <experiment>/results.json
+	ResultsCSVFile  = "results.csv"      // <experiment>/results.csv
+	MetricsFile     = metrics.FileName   // trials/<trial>/repeat_<k>/metrics.jsonl
+	LockFile        = workspace.LockFile // trials/<trial>/repeat_<k>/.lock
+	TrialsFile      = "trials.yaml"      // <experiment>/configs/trials.yaml
 	repeatPrefix    = "repeat_"
 )
 
-// record is run.json as this package reads it. The fields issue 3 adds to
-// workspace.RunRecord are declared here too, so that reading works whether or not the
-// runtime's record type has them yet (the shallower field wins in encoding/json).
-type record struct {
-	workspace.RunRecord
-	Summaries map[string]float64 `json:"summaries,omitempty"`
-	Owner     *Owner             `json:"owner,omitempty"`
-}
+// record is run.json as this package reads it.
+type record = workspace.RunRecord
 
 // Owner is the process that holds or held a run.
-type Owner struct {
-	Host string `json:"host"`
-	PID  int    `json:"pid"`
-}
+type Owner = workspace.Owner
 
 // repeatDir is one repeat_<k> folder of a trial.
 type repeatDir struct {
@@ -74,65 +63,7 @@ func repeatDirs(trialDir string) ([]repeatDir, error) {
 }
 
 // readRecord reads a run.json. A missing file is reported with fs.ErrNotExist.
-func readRecord(path string) (*record, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var rec record
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &rec, nil
-}
-
-// metricPoint is one line of metrics.jsonl.
-type metricPoint struct {
-	Name  *string  `json:"name"`
-	Step  int64    `json:"step"`
-	Value *float64 `json:"value"`
-	Time  float64  `json:"time"`
-}
-
-// lastMetrics returns the last value logged for each metric in a metrics.jsonl, in file
-// order (the most recently logged one wins, whatever its step). A missing file has no
-// metrics. The last line is ignored when it does not end in a newline: the writer may be
-// in the middle of it, or may have been killed there. A complete line that is not a metric
-// point is skipped and reported in the error, with its line number, after all others
-// were read.
-func lastMetrics(path string) (map[string]float64, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
-		data = data[:i+1] // drop the partial last line (everything when there is no newline)
-	}
-	last := map[string]float64{}
-	var bad []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	for line := 1; sc.Scan(); line++ {
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		var p metricPoint
-		if err := json.Unmarshal(text, &p); err != nil || p.Name == nil || p.Value == nil {
-			bad = append(bad, strconv.Itoa(line))
-			continue
-		}
-		last[*p.Name] = *p.Value
-	}
-	if len(bad) > 0 {
-		return last, fmt.Errorf("%s: line %s: not a metric point; want {\"name\":..., \"step\":..., \"value\":..., \"time\":...}",
-			path, strings.Join(bad, ", "))
-	}
-	return last, nil
-}
+func readRecord(path string) (*record, error) { return workspace.ReadRecord(path) }
 
 // trialConfig is what this package needs of trials/<trial>/configs/trial.yaml.
 type trialConfig struct {

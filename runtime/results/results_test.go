@@ -93,10 +93,11 @@ func (f *fixture) trial(name, trialYAML string) string {
 func (f *fixture) run(trialDir string, id, k int, status workspace.Status, secs float64, errMsg string, summaries map[string]float64, metrics string) string {
 	dir := filepath.Join(trialDir, "repeat_"+itoa(k))
 	mkdir(f.t, dir)
-	rec := record{RunRecord: workspace.RunRecord{
+	rec := workspace.RunRecord{
 		Experiment: "demo", Trial: filepath.Base(trialDir), TrialID: id, Repeat: k,
 		Status: workspace.Running, Seed: int64(k), Start: t0,
-	}, Summaries: summaries, Owner: &Owner{Host: "node1", PID: 4242}}
+		Summaries: summaries, Owner: &Owner{Host: "node1", PID: 4242},
+	}
 	if status != workspace.Running {
 		rec.Finish(status, t0.Add(time.Duration(secs*float64(time.Second))), nil)
 		rec.Error = errMsg

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/expman-dev/expman/runtime/internal/metrics"
 	"github.com/expman-dev/expman/runtime/internal/workspace"
 )
 
@@ -47,7 +48,7 @@ func readTrial(trialDir string) (*trialData, error) {
 			problems = append(problems, err)
 		}
 		if run.rec != nil && run.rec.Status == workspace.Completed {
-			run.metrics, err = lastMetrics(filepath.Join(r.dir, MetricsFile))
+			run.metrics, err = metrics.LastValues(filepath.Join(r.dir, MetricsFile))
 			if err != nil {
 				problems = append(problems, err)
 			}

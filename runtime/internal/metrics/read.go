@@ -3,12 +3,15 @@ package metrics
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // Point is one line of a metrics file.
@@ -32,21 +35,54 @@ func ReadAll(path string) ([]Point, error) {
 // LastValues returns, for every name in the metrics file at path, the value of its last
 // point in file order (the one logged last). A run that logged no metric has no file:
 // for a missing file LastValues returns an empty map and no error. Like ReadAll, it
-// ignores a partial last line and fails on any other malformed line.
+// ignores a partial last line; unlike ReadAll it reads past a malformed complete line,
+// so that one bad line does not hide a run's results: it returns the values of the good
+// lines and an error naming the bad ones.
 func LastValues(path string) (map[string]float64, error) {
 	last := map[string]float64{}
-	err := scan(path, func(p Point) { last[p.Name] = p.Value })
-	if errors.Is(err, fs.ErrNotExist) {
+	var bad []string
+	err := scanLines(path, func(n int, line []byte) {
+		p, err := parseLine(line)
+		if err != nil {
+			bad = append(bad, strconv.Itoa(n))
+			return
+		}
+		last[p.Name] = p.Value
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return last, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
+	case len(bad) > 0:
+		return last, fmt.Errorf("%s: line %s: not a metric point; want {\"name\":..., \"step\":..., \"value\":..., \"time\":...}",
+			path, strings.Join(bad, ", "))
 	}
 	return last, nil
 }
 
-// scan calls fn for every complete line of the file at path.
+// scan calls fn for every complete line of the file at path, failing on the first
+// malformed one.
 func scan(path string, fn func(Point)) error {
+	var bad error
+	err := scanLines(path, func(n int, line []byte) {
+		if bad != nil {
+			return
+		}
+		p, err := parseLine(line)
+		if err != nil {
+			bad = fmt.Errorf("%s:%d: %w", path, n, err)
+			return
+		}
+		fn(p)
+	})
+	return cmp.Or(err, bad)
+}
+
+// scanLines calls fn with every complete line of the file at path and its number. A last
+// line without its newline is partial (the writer may be in the middle of it, or was
+// killed there) and is left out.
+func scanLines(path string, fn func(n int, line []byte)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -56,16 +92,14 @@ func scan(path string, fn func(Point)) error {
 	for n := 1; ; n++ {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF {
-			return nil // line, if any, is a partial last line
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		p, err := parseLine(line)
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", path, n, err)
+		if len(bytes.TrimSpace(line)) > 0 {
+			fn(n, line)
 		}
-		fn(p)
 	}
 }
 
