@@ -17,6 +17,11 @@ import (
 // encoding/json reports only byte offsets, and only where a token ends, so the builder
 // finds each token's start by skipping blanks and separators after the previous one.
 func parseJSON(file string, data []byte) (*schema.Value, error) {
+	// Editors on Windows may save a byte-order mark, which YAML allows and JSON does not.
+	// It becomes one blank: a character, as columns count it, so positions stay right.
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		data = append([]byte(" "), data[3:]...)
+	}
 	p := &jsonParser{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
 	v, err := p.value(0)

@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/expman-dev/expman/schema"
@@ -402,8 +403,15 @@ func (l *loader) expandSweeps(sch *Schema, trials []trialEntry) []trialEntry {
 		for _, p := range l.expand(te, spec) {
 			if other, dup := ids[p.ID]; dup {
 				at := p.Sweep.Values[len(p.Sweep.Values)-1].Value.Pos
-				l.errs.Add(at, "trial %q: sweep point %q gets id %d, which trial %q has; change that trial's id",
-					te.Name, p.Name, p.ID, other)
+				if strings.HasPrefix(other, te.Name+"/") {
+					// Two points of one sweep whose names hash alike (about one pair in a
+					// billion): the trial's id cannot separate them, only a value can.
+					l.errs.Add(at, "trial %q: sweep points %q and %q get the same id %d, by a collision of their name hashes; change one of their values (0.1 to 0.10000001, say)",
+						te.Name, other, p.Name, p.ID)
+				} else {
+					l.errs.Add(at, "trial %q: sweep point %q gets id %d, which trial %q has; change the id of one of the two trials",
+						te.Name, p.Name, p.ID, other)
+				}
 				continue
 			}
 			ids[p.ID] = p.Name

@@ -249,3 +249,13 @@ func TestObjectDefaultIsCompletedByPropertyDefaults(t *testing.T) {
 		t.Errorf("defaults = %s, want %s", got, want)
 	}
 }
+
+func TestJSONWithByteOrderMark(t *testing.T) {
+	doc, err := parseJSON("s.json", []byte("\uFEFF{\n  \"a\": 1\n}\n"))
+	if err != nil {
+		t.Fatalf("a schema saved with a byte-order mark: %v", err)
+	}
+	if a := doc.Get("a"); a == nil || a.Int != 1 || a.Pos.Line != 2 || a.Pos.Col != 8 {
+		t.Errorf("a = %+v, want 1 at line 2, column 8", a)
+	}
+}
