@@ -43,6 +43,9 @@ const resourceName = "settings.schema.json"
 // compileSchema compiles the JSON document doc (raw, already parsed into doc) named name.
 // Problems in the schema are positioned in name.
 func compileSchema(name string, raw []byte, doc *schema.Value) (*compiledSchema, schema.ErrorList) {
+	if err := checkDraft(doc); err != nil {
+		return nil, schema.ErrorList{err}
+	}
 	c := newCompiler()
 	url := baseURL + resourceName
 	if err := c.AddResource(url, bytes.NewReader(raw)); err != nil {
@@ -58,6 +61,28 @@ func compileSchema(name string, raw []byte, doc *schema.Value) (*compiledSchema,
 	}
 	docURL, _, _ := strings.Cut(sch.Location, "#")
 	return &compiledSchema{sch: sch, doc: doc, docURL: docURL}, nil
+}
+
+// drafts are the JSON Schema versions a settings schema may declare in "$schema"; the
+// fragment "#" and an http URL are accepted as their common variants.
+var drafts = map[string]bool{
+	"https://json-schema.org/draft/2020-12/schema": true,
+	"http://json-schema.org/draft-07/schema":       true,
+}
+
+// checkDraft refuses a "$schema" naming another draft: the compiler would try to fetch it
+// and fail with a message about references, or quietly apply rules the user did not mean.
+func checkDraft(doc *schema.Value) *schema.Error {
+	v := doc.Get("$schema")
+	if v == nil || v.Kind != schema.String {
+		return nil // absent: draft 2020-12; not a string: the meta-schema says so
+	}
+	u := strings.TrimSuffix(v.Str, "#")
+	if drafts[u] || drafts[strings.Replace(u, "http://", "https://", 1)] || drafts[strings.Replace(u, "https://", "http://", 1)] {
+		return nil
+	}
+	return schema.Errorf(v.Pos, "unsupported $schema %q; want draft 2020-12 (%q) or draft-07 (%q)",
+		v.Str, "https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema#")
 }
 
 // schemaErrors maps a compile error. A schema that breaks its draft's meta-schema yields a

@@ -77,7 +77,7 @@ func prefixPositions(golden, dir string) string {
 	pos := regexp.MustCompile(`^[\w.-]+\.(yaml|json)(:|$)`)
 	for i, l := range lines {
 		if pos.MatchString(l) {
-			lines[i] = filepath.ToSlash(filepath.Join(dir, l))
+			lines[i] = filepath.ToSlash(filepath.Clean(dir)) + "/" + l
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"
