@@ -287,7 +287,7 @@ func TestInitBadInput(t *testing.T) {
 }
 
 // newTestModule writes an empty module that requires this repository through a replace
-// directive, with this repository's go.sum, so the go command needs no network.
+// directive, with this repository's go.sum.
 func newTestModule(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -309,17 +309,18 @@ func newTestModule(t *testing.T) string {
 	return dir
 }
 
-// goTool runs the go command in dir without reaching the network: what the module needs
-// is in the module cache, because this repository builds with it. GOFLAGS defaults to
-// -mod=mod, so go.mod and go.sum are completed from the cache.
+// goTool runs the go command in dir. GOFLAGS defaults to -mod=mod, so go.mod and go.sum
+// are completed; the module proxy stays reachable as configured, since a fresh module
+// cache lacks the go.mod files of test-only dependencies that go mod tidy reads.
 func goTool(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off")
-	if os.Getenv("GOFLAGS") == "" {
-		cmd.Env = append(cmd.Env, "GOFLAGS=-mod=mod")
+	flags := os.Getenv("GOFLAGS") // the machine's own, such as -buildvcs=false, stay
+	if !strings.Contains(flags, "-mod=") {
+		flags = strings.TrimSpace(flags + " -mod=mod")
 	}
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS="+flags)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
